@@ -1,0 +1,1 @@
+pub use hip_core;
