@@ -315,7 +315,10 @@ impl Error {
 
     /// The spec's `RequestError`: pool errors with an associated URL.
     pub fn is_request_error(&self) -> bool {
-        matches!(self.inner.kind, ErrorKind::MaxRetry | ErrorKind::ReadTimeout)
+        matches!(
+            self.inner.kind,
+            ErrorKind::MaxRetry | ErrorKind::ReadTimeout
+        )
     }
 
     /// The spec's `ProtocolError` (alias `ConnectionError`).
@@ -451,10 +454,7 @@ mod tests {
 
     #[test]
     fn error_is_one_pointer() {
-        assert_eq!(
-            std::mem::size_of::<Error>(),
-            std::mem::size_of::<usize>()
-        );
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
         assert_eq!(
             std::mem::size_of::<Result<()>>(),
             std::mem::size_of::<usize>()

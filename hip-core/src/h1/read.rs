@@ -1,0 +1,541 @@
+//! The reading half: finding where heads and chunk lines end, parsing them with httparse,
+//! and deciding how a response body is framed.
+//!
+//! Everything here is a pure function of the bytes it is given, so the same bytes give the
+//! same answer (and the same error message) however they were split when they arrived.
+
+use std::mem::MaybeUninit;
+
+use crate::error::{Error, ErrorKind};
+use crate::headers::HttpHeaderDict;
+
+use super::{Framing, Limits, MethodKind, ResponseHead, Version};
+
+/// Header slots kept on the stack; a larger `max_headers` limit uses a heap slice instead.
+const STACK_HEADERS: usize = 128;
+
+/// Where a search for line ends stopped, so that bytes arriving one at a time are not
+/// scanned again (which would make reading a head quadratic).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Scan {
+    /// Start of the line being looked at.
+    line_start: usize,
+    /// Where the search for the next `\n` goes on.
+    from: usize,
+    /// The first non-blank line (the status line) was already reported.
+    first_line_seen: bool,
+}
+
+/// What [`scan_lines`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Scanned {
+    /// A blank line ending just before this index: the block ends here.
+    Blank(usize),
+    /// The first non-blank line, ending (after its `\n`) at this index.
+    FirstLine(usize),
+    /// No further complete line yet.
+    Incomplete,
+}
+
+/// Looks for the next blank line (`\n` or `\r\n` at a line start) in `buf`, resuming where
+/// `scan` stopped; when `report_first` is set, stops once at the end of the first non-blank
+/// line too, so the status line can be checked before the rest of the head arrives.
+pub(super) fn scan_lines(buf: &[u8], scan: &mut Scan, report_first: bool) -> Scanned {
+    loop {
+        let Some(rest) = buf.get(scan.from..) else {
+            return Scanned::Incomplete;
+        };
+        let Some(i) = rest.iter().position(|&b| b == b'\n') else {
+            scan.from = buf.len();
+            return Scanned::Incomplete;
+        };
+        let nl = scan.from + i;
+        let start = scan.line_start;
+        let blank = nl == start || (nl == start + 1 && buf.get(start) == Some(&b'\r'));
+        scan.line_start = nl + 1;
+        scan.from = nl + 1;
+        if blank {
+            return Scanned::Blank(nl + 1);
+        }
+        if report_first && !scan.first_line_seen {
+            scan.first_line_seen = true;
+            return Scanned::FirstLine(nl + 1);
+        }
+    }
+}
+
+/// Finds the end (after `\n`) of the first line of `buf`, resuming where `scan` stopped.
+pub(super) fn find_newline(buf: &[u8], scan: &mut Scan) -> Option<usize> {
+    let rest = buf.get(scan.from..)?;
+    match rest.iter().position(|&b| b == b'\n') {
+        Some(i) => Some(scan.from + i + 1),
+        None => {
+            scan.from = buf.len();
+            None
+        }
+    }
+}
+
+/// `min(available, remaining)` as a usize.
+pub(super) fn take_len(available: usize, remaining: u64) -> usize {
+    usize::try_from(remaining).map_or(available, |r| r.min(available))
+}
+
+/// Bytes for an error message: quoted, escaped, cut at 100 bytes.
+pub(super) fn show(bytes: &[u8]) -> String {
+    const MAX: usize = 100;
+    let cut = &bytes[..bytes.len().min(MAX)];
+    let more = if bytes.len() > MAX { "..." } else { "" };
+    format!("\"{}\"{more}", cut.escape_ascii())
+}
+
+/// The first non-blank line of `buf`, without its line ending.
+fn first_line(buf: &[u8]) -> &[u8] {
+    let start = buf
+        .iter()
+        .position(|&b| b != b'\r' && b != b'\n')
+        .unwrap_or(buf.len());
+    let line = &buf[start..];
+    let end = line.iter().position(|&b| b == b'\n').unwrap_or(line.len());
+    let line = &line[..end];
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+fn response_config() -> httparse::ParserConfig {
+    let mut config = httparse::ParserConfig::default();
+    // Lenient where RFC 9112 lets a client be: obs-fold is replaced by a space (section
+    // 5.2), and stray spaces that real servers send are tolerated.
+    config
+        .allow_obsolete_multiline_headers_in_responses(true)
+        .allow_spaces_after_header_name_in_responses(true)
+        .allow_multiple_spaces_in_response_status_delimiters(true);
+    config
+}
+
+/// The error for a bad status line (`line_block` ends with the status line).
+fn status_line_error(line_block: &[u8], err: httparse::Error) -> Error {
+    let line = first_line(line_block);
+    if err == httparse::Error::Version {
+        if let Some(rest) = line.strip_prefix(b"HTTP/") {
+            let version = rest.split(|&b| b == b' ').next().unwrap_or_default();
+            let looks_like_version = match version {
+                [major] => major.is_ascii_digit(),
+                [major, b'.', minor] => major.is_ascii_digit() && minor.is_ascii_digit(),
+                _ => false,
+            };
+            if looks_like_version {
+                return Error::new(
+                    ErrorKind::BadVersion,
+                    format!(
+                        "unsupported HTTP version \"HTTP/{}\" in status line {} (only HTTP/1.0 \
+                         and HTTP/1.1 are spoken)",
+                        version.escape_ascii(),
+                        show(line)
+                    ),
+                );
+            }
+        }
+    }
+    Error::new(
+        ErrorKind::Protocol,
+        format!("invalid status line {}", show(line)),
+    )
+}
+
+fn status_code_error(code: u16, line_block: &[u8]) -> Error {
+    Error::new(
+        ErrorKind::Protocol,
+        format!(
+            "invalid status code {code:03} in status line {}",
+            show(first_line(line_block))
+        ),
+    )
+}
+
+/// Checks the status line alone (`block` ends right after it), so a response in another
+/// protocol or version is refused without waiting for a whole head.
+pub(super) fn check_status_line(block: &[u8]) -> Result<(), Error> {
+    let mut no_headers: [httparse::Header<'_>; 0] = [];
+    let mut response = httparse::Response::new(&mut no_headers);
+    match response_config().parse_response(&mut response, block) {
+        Err(e) => Err(status_line_error(block, e)),
+        Ok(_) => match response.code {
+            Some(code) if code < 100 => Err(status_code_error(code, block)),
+            _ => Ok(()),
+        },
+    }
+}
+
+/// Decodes ISO-8859-1 bytes into a String (every byte is the code point of the same value).
+pub(super) fn latin1(bytes: &[u8]) -> String {
+    if bytes.is_ascii() {
+        if let Ok(s) = std::str::from_utf8(bytes) {
+            return s.to_owned();
+        }
+    }
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+/// A header value as text: ISO-8859-1, with each obs-fold (a line break followed by spaces)
+/// replaced by one space as RFC 9112 section 5.2 asks of a user agent.
+fn header_value(bytes: &[u8]) -> String {
+    if !bytes.iter().any(|&b| b == b'\r' || b == b'\n') {
+        return latin1(bytes);
+    }
+    let mut out = String::with_capacity(bytes.len());
+    let mut in_fold = false;
+    for &b in bytes {
+        match b {
+            b'\r' | b'\n' => {
+                if !in_fold {
+                    while out.ends_with([' ', '\t']) {
+                        out.pop();
+                    }
+                    out.push(' ');
+                    in_fold = true;
+                }
+            }
+            b' ' | b'\t' if in_fold => {}
+            _ => {
+                in_fold = false;
+                out.push(char::from(b));
+            }
+        }
+    }
+    out
+}
+
+fn too_many_headers(what: &str, limits: &Limits) -> Error {
+    Error::new(
+        ErrorKind::Protocol,
+        format!(
+            "{what} has more than the max_headers limit of {} header fields",
+            limits.max_headers()
+        ),
+    )
+}
+
+/// True for the bytes of an HTTP token (RFC 9110 section 5.6.2).
+pub(super) fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// The first header line of `lines` that httparse would refuse, for an error message.
+fn bad_header_line(lines: &[u8]) -> &[u8] {
+    let mut rest = lines;
+    while !rest.is_empty() {
+        let end = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
+        let (line, tail) = rest.split_at(end);
+        rest = tail;
+        let text = line.strip_suffix(b"\n").unwrap_or(line);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        if text.is_empty() {
+            break;
+        }
+        if text[0] == b' ' || text[0] == b'\t' {
+            // obs-fold continuation line
+            if text.iter().all(|&b| b == b'\t' || b >= 0x20 && b != 0x7F) {
+                continue;
+            }
+            return text;
+        }
+        let Some(colon) = text.iter().position(|&b| b == b':') else {
+            return text;
+        };
+        let name = text[..colon].trim_ascii_end();
+        let value_ok = text[colon + 1..]
+            .iter()
+            .all(|&b| b == b'\t' || b >= 0x20 && b != 0x7F);
+        if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) || !value_ok {
+            return text;
+        }
+    }
+    lines
+}
+
+fn head_error(block: &[u8], err: httparse::Error, limits: &Limits) -> Error {
+    match err {
+        httparse::Error::TooManyHeaders => too_many_headers("response head", limits),
+        httparse::Error::Version | httparse::Error::Status => status_line_error(block, err),
+        _ => {
+            // The status line was checked on its own first, so the fault is in a header.
+            let start = block
+                .iter()
+                .position(|&b| b != b'\r' && b != b'\n')
+                .unwrap_or(block.len());
+            let after_status = block[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(&block[block.len()..], |i| &block[start + i + 1..]);
+            Error::new(
+                ErrorKind::Protocol,
+                format!(
+                    "invalid header line {} in response head ({err})",
+                    show(bad_header_line(after_status))
+                ),
+            )
+        }
+    }
+}
+
+/// Parses a complete head (`block` ends with its blank line). `Ok(None)` when the block
+/// holds only blank lines (which precede a head and are skipped).
+pub(super) fn parse_head(
+    block: &[u8],
+    limits: &Limits,
+) -> Result<Option<(usize, ResponseHead)>, Error> {
+    let n = limits.max_headers();
+    if n <= STACK_HEADERS {
+        let mut slots = [MaybeUninit::<httparse::Header<'_>>::uninit(); STACK_HEADERS];
+        parse_head_into(block, limits, &mut slots[..n])
+    } else {
+        let mut slots = Vec::with_capacity(n);
+        slots.resize_with(n, MaybeUninit::<httparse::Header<'_>>::uninit);
+        parse_head_into(block, limits, &mut slots)
+    }
+}
+
+fn parse_head_into<'b>(
+    block: &'b [u8],
+    limits: &Limits,
+    slots: &mut [MaybeUninit<httparse::Header<'b>>],
+) -> Result<Option<(usize, ResponseHead)>, Error> {
+    let mut response = httparse::Response::new(&mut []);
+    let used = match response_config().parse_response_with_uninit_headers(
+        &mut response,
+        block,
+        slots,
+    ) {
+        Ok(httparse::Status::Complete(used)) => used,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(e) => return Err(head_error(block, e, limits)),
+    };
+    let version = match response.version {
+        Some(0) => Version::Http10,
+        _ => Version::Http11,
+    };
+    let status = response.code.unwrap_or_default();
+    if status < 100 {
+        return Err(status_code_error(status, block));
+    }
+    let reason = match response.reason {
+        Some(r) if !r.is_empty() => r.to_owned(),
+        // httparse gives "" for a reason with obs-text; decode it ourselves.
+        _ => reason_from_line(first_line(block)),
+    };
+    let mut headers = HttpHeaderDict::new();
+    for h in response.headers.iter() {
+        headers.add(h.name, header_value(h.value));
+    }
+    Ok(Some((
+        used,
+        ResponseHead {
+            version,
+            status,
+            reason,
+            headers,
+        },
+    )))
+}
+
+/// The reason phrase of a status line already known to be valid: what follows the version,
+/// the code and the spaces after them.
+fn reason_from_line(line: &[u8]) -> String {
+    let rest = line.get(8..).unwrap_or_default().trim_ascii_start();
+    let rest = rest.get(3..).unwrap_or_default().trim_ascii_start();
+    latin1(rest)
+}
+
+/// Parses a complete trailer block (`block` ends with its blank line).
+pub(super) fn parse_trailers(block: &[u8], limits: &Limits) -> Result<HttpHeaderDict, Error> {
+    let n = limits.max_headers();
+    if n <= STACK_HEADERS {
+        let mut slots = [httparse::EMPTY_HEADER; STACK_HEADERS];
+        parse_trailers_into(block, limits, &mut slots[..n])
+    } else {
+        let mut slots = vec![httparse::EMPTY_HEADER; n];
+        parse_trailers_into(block, limits, &mut slots)
+    }
+}
+
+fn parse_trailers_into<'b>(
+    block: &'b [u8],
+    limits: &Limits,
+    slots: &mut [httparse::Header<'b>],
+) -> Result<HttpHeaderDict, Error> {
+    match httparse::parse_headers(block, slots) {
+        Ok(httparse::Status::Complete((_, fields))) => {
+            let mut trailers = HttpHeaderDict::new();
+            for h in fields {
+                trailers.add(h.name, header_value(h.value));
+            }
+            Ok(trailers)
+        }
+        Err(httparse::Error::TooManyHeaders) => Err(too_many_headers("chunked trailer", limits)),
+        Ok(httparse::Status::Partial) | Err(_) => Err(Error::new(
+            ErrorKind::Protocol,
+            format!(
+                "invalid chunked trailer line {}",
+                show(bad_header_line(block))
+            ),
+        )),
+    }
+}
+
+/// Parses a chunk-size line (`line` ends after its `\n`): hex digits, optional spaces, then
+/// optional extensions after `;`, which are ignored (RFC 9112 section 7.1.1).
+pub(super) fn parse_chunk_size(line: &[u8]) -> Result<u64, Error> {
+    let text = line.strip_suffix(b"\n").unwrap_or(line);
+    let text = text.strip_suffix(b"\r").unwrap_or(text);
+    let digits = text.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    let invalid = || {
+        Error::new(
+            ErrorKind::Protocol,
+            format!("invalid chunk-size line {}", show(text)),
+        )
+    };
+    if digits == 0 {
+        return Err(invalid());
+    }
+    let rest = text[digits..].trim_ascii_start();
+    if !rest.is_empty() && rest[0] != b';' {
+        return Err(invalid());
+    }
+    let mut size: u64 = 0;
+    for &b in &text[..digits] {
+        let v = u64::from(match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            _ => b - b'A' + 10,
+        });
+        size = size
+            .checked_mul(16)
+            .and_then(|s| s.checked_add(v))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Protocol,
+                    format!(
+                        "chunk size {} does not fit in 64 bits",
+                        show(&text[..digits])
+                    ),
+                )
+            })?;
+    }
+    Ok(size)
+}
+
+/// The error for EOF before a complete response head.
+pub(super) fn eof_in_head(buf: &[u8]) -> Error {
+    let msg = if buf.is_empty() {
+        "connection closed before a complete response head: the remote end closed the \
+         connection without a response"
+            .to_owned()
+    } else {
+        format!(
+            "connection closed before a complete response head ({} bytes received: {})",
+            buf.len(),
+            show(buf)
+        )
+    };
+    Error::new(ErrorKind::Protocol, msg)
+}
+
+/// The comma-separated elements of a list header, trimmed, empty ones skipped.
+fn list_elements(value: &str) -> impl Iterator<Item = &str> {
+    value
+        .split(',')
+        .map(|e| e.trim_matches([' ', '\t']))
+        .filter(|e| !e.is_empty())
+}
+
+/// True if the `Connection` headers of `headers` name `token`.
+pub(super) fn connection_has(headers: &HttpHeaderDict, token: &str) -> bool {
+    headers.iter().any(|(name, value)| {
+        name.eq_ignore_ascii_case("connection")
+            && list_elements(value).any(|t| t.eq_ignore_ascii_case(token))
+    })
+}
+
+/// The agreed value of every `Content-Length` in `headers` (repeated fields and comma
+/// lists), `None` if there is none.
+pub(super) fn content_length(
+    headers: &HttpHeaderDict,
+    kind: ErrorKind,
+) -> Result<Option<u64>, Error> {
+    let mut found: Option<u64> = None;
+    for (name, value) in headers.iter() {
+        if !name.eq_ignore_ascii_case("content-length") {
+            continue;
+        }
+        for element in value.split(',').map(|e| e.trim_matches([' ', '\t'])) {
+            if element.is_empty() || !element.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Error::new(
+                    kind,
+                    format!("invalid Content-Length value {value:?}"),
+                ));
+            }
+            let n: u64 = element.parse().map_err(|_| {
+                Error::new(
+                    kind,
+                    format!("Content-Length value {value:?} does not fit in 64 bits"),
+                )
+            })?;
+            match found {
+                Some(m) if m != n => {
+                    let all = headers.getlist("content-length").join(", ");
+                    return Err(Error::new(
+                        kind,
+                        format!("conflicting Content-Length values {all:?}"),
+                    ));
+                }
+                _ => found = Some(n),
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Whether `Transfer-Encoding` is present, and whether its final coding is `chunked`.
+pub(super) fn transfer_encoding(headers: &HttpHeaderDict) -> Option<bool> {
+    let mut present = false;
+    let mut last_chunked = false;
+    for (name, value) in headers.iter() {
+        if name.eq_ignore_ascii_case("transfer-encoding") {
+            present = true;
+            if let Some(last) = list_elements(value).last() {
+                last_chunked = last.eq_ignore_ascii_case("chunked");
+            }
+        }
+    }
+    present.then_some(last_chunked)
+}
+
+/// How the body of a final (non-1xx) response is framed, and whether the connection may be
+/// kept alive afterwards (RFC 9112 sections 6.3 and 9.3).
+pub(super) fn framing(head: &ResponseHead, method: MethodKind) -> Result<(Framing, bool), Error> {
+    let headers = &head.headers;
+    let mut keep_alive = !connection_has(headers, "close")
+        && (head.version == Version::Http11 || connection_has(headers, "keep-alive"));
+    let status = head.status;
+    if method == MethodKind::Connect && (200..300).contains(&status) {
+        return Ok((Framing::Tunnel, false));
+    }
+    if method == MethodKind::Head || status == 204 || status == 304 || status < 200 {
+        return Ok((Framing::NoBody, keep_alive));
+    }
+    if let Some(chunked_last) = transfer_encoding(headers) {
+        // Transfer-Encoding wins over Content-Length, but the pair (or Transfer-Encoding in
+        // HTTP/1.0) hints at smuggling: finish this message, then close (section 6.3).
+        if head.version == Version::Http10 || headers.contains("content-length") {
+            keep_alive = false;
+        }
+        if chunked_last {
+            return Ok((Framing::Chunked, keep_alive));
+        }
+        return Ok((Framing::UntilClose, false));
+    }
+    match content_length(headers, ErrorKind::Protocol)? {
+        Some(n) => Ok((Framing::Fixed(n), keep_alive)),
+        None => Ok((Framing::UntilClose, false)),
+    }
+}

@@ -1,0 +1,1 @@
+//! Unit tests of the h1 state machine.
