@@ -68,14 +68,7 @@ pub(crate) async fn run<S: PoolSource + ?Sized>(
         let url_text = current.url();
         let target = src.request_target(&current);
         let outcome = attempt(
-            &pool,
-            &method,
-            &target,
-            &url_text,
-            &headers,
-            &mut body,
-            &timeout,
-            &opts,
+            &pool, &method, &target, &url_text, &headers, &mut body, &timeout, &opts,
         )
         .await;
         let mut resp = match outcome {

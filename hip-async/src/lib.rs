@@ -19,9 +19,7 @@ pub mod warnings;
 
 pub use body::{Body, SeekableRead};
 pub use manager::{PoolKey, PoolManager, PoolManagerBuilder, RequestContext};
-pub use pool::{
-    connection_from_url, HttpConnectionPool, HttpsConnectionPool, PoolOptions, Scheme,
-};
+pub use pool::{connection_from_url, HttpConnectionPool, HttpsConnectionPool, PoolOptions, Scheme};
 pub use request::{RequestBuilder, RequestOptions};
 pub use response::{HttpResponse, REDIRECT_STATUSES};
 pub use warnings::disable_warnings;

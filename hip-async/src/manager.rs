@@ -181,7 +181,10 @@ impl PoolManager {
     }
 
     /// The spec's `connection_from_context(request_context)`.
-    pub fn connection_from_context(&self, ctx: RequestContext) -> Result<HttpConnectionPool, Error> {
+    pub fn connection_from_context(
+        &self,
+        ctx: RequestContext,
+    ) -> Result<HttpConnectionPool, Error> {
         let fingerprint = match &ctx.pool_kwargs {
             Some(o) => options_fingerprint(o),
             None => self.inner.fingerprint.clone(),
@@ -439,7 +442,10 @@ impl PoolManagerBuilder {
             crate::tls::build_client_config(&self.opts.tls)?;
         }
         let cap = NonZeroUsize::new(self.num_pools).ok_or_else(|| {
-            Error::new(ErrorKind::InvalidValue, "num_pools must be at least 1, got 0")
+            Error::new(
+                ErrorKind::InvalidValue,
+                "num_pools must be at least 1, got 0",
+            )
         })?;
         let fingerprint = options_fingerprint(&self.opts);
         Ok(PoolManager {

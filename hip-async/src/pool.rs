@@ -318,8 +318,16 @@ impl HttpConnectionPool {
     }
 
     /// Starts a request built with the spec's `RequestMethods.request` semantics.
-    pub fn request(&self, method: impl AsRef<str>, url: impl Into<String>) -> crate::RequestBuilder<'_> {
-        crate::RequestBuilder::new(crate::request::Target::Pool(self), method.as_ref(), url.into())
+    pub fn request(
+        &self,
+        method: impl AsRef<str>,
+        url: impl Into<String>,
+    ) -> crate::RequestBuilder<'_> {
+        crate::RequestBuilder::new(
+            crate::request::Target::Pool(self),
+            method.as_ref(),
+            url.into(),
+        )
     }
 
     /// Takes a connection: an idle one if there is a live one, else a new one.
@@ -336,19 +344,18 @@ impl HttpConnectionPool {
             None => None,
             Some(sem) => {
                 let acquire = sem.clone().acquire_owned();
-                let permit = match pool_timeout {
-                    Some(t) => match tokio::time::timeout(t, acquire).await {
-                        Ok(p) => p,
-                        Err(_) => {
-                            return Err(Error::new(
+                let permit =
+                    match pool_timeout {
+                        Some(t) => match tokio::time::timeout(t, acquire).await {
+                            Ok(p) => p,
+                            Err(_) => return Err(Error::new(
                                 ErrorKind::EmptyPool,
                                 "Pool reached maximum size and no more connections are allowed.",
                             )
-                            .with_pool(self.describe()))
-                        }
-                    },
-                    None => acquire.await,
-                };
+                            .with_pool(self.describe())),
+                        },
+                        None => acquire.await,
+                    };
                 Some(permit.map_err(|_| self.closed_error())?)
             }
         };
@@ -415,7 +422,10 @@ impl HttpConnectionPool {
             },
         }
         .map_err(|e| e.with_pool(self.describe()))?;
-        Ok(Connection::new(io, ClientConnection::with_limits(opts.limits.clone())))
+        Ok(Connection::new(
+            io,
+            ClientConnection::with_limits(opts.limits.clone()),
+        ))
     }
 
     fn warn_if_insecure(&self) {
@@ -539,9 +549,11 @@ pub fn connection_from_url(url: &str, opts: PoolOptions) -> Result<HttpConnectio
             )
         })?,
     };
-    let host = u
-        .host
-        .as_deref()
-        .ok_or_else(|| Error::new(ErrorKind::LocationValue, format!("No host specified in {url:?}")))?;
+    let host = u.host.as_deref().ok_or_else(|| {
+        Error::new(
+            ErrorKind::LocationValue,
+            format!("No host specified in {url:?}"),
+        )
+    })?;
     HttpConnectionPool::new(scheme, host, u.port, opts)
 }

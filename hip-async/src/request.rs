@@ -176,8 +176,11 @@ impl<'a> RequestBuilder<'a> {
             }
             Err(e) => {
                 self.error = Some(
-                    Error::new(ErrorKind::InvalidBody, format!("cannot encode JSON body: {e}"))
-                        .with_source(e),
+                    Error::new(
+                        ErrorKind::InvalidBody,
+                        format!("cannot encode JSON body: {e}"),
+                    )
+                    .with_source(e),
                 )
             }
         }

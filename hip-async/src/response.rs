@@ -334,7 +334,11 @@ impl HttpResponse {
         poll_fn(|cx| self.poll_chunk(cx, max)).await
     }
 
-    fn poll_chunk(&mut self, cx: &mut Context<'_>, max: usize) -> Poll<Result<Option<Bytes>, Error>> {
+    fn poll_chunk(
+        &mut self,
+        cx: &mut Context<'_>,
+        max: usize,
+    ) -> Poll<Result<Option<Bytes>, Error>> {
         loop {
             if !self.leftover.is_empty() {
                 let n = self.leftover.len().min(max);

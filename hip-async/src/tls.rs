@@ -861,7 +861,12 @@ pub fn ssl_error_from_io(host: &str, e: std::io::Error) -> Result<Error, std::io
         .get_ref()
         .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some());
     if is_tls {
-        Ok(handshake_error_with(host, &TlsOptions::default(), e, "TLS connection"))
+        Ok(handshake_error_with(
+            host,
+            &TlsOptions::default(),
+            e,
+            "TLS connection",
+        ))
     } else {
         Err(e)
     }
@@ -872,12 +877,7 @@ fn handshake_error(host: &str, opts: &TlsOptions, e: std::io::Error) -> Error {
     handshake_error_with(host, opts, e, "TLS handshake")
 }
 
-fn handshake_error_with(
-    host: &str,
-    opts: &TlsOptions,
-    e: std::io::Error,
-    what: &str,
-) -> Error {
+fn handshake_error_with(host: &str, opts: &TlsOptions, e: std::io::Error, what: &str) -> Error {
     let reason = match e
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
@@ -935,23 +935,57 @@ fn describe_tls_error(host: &str, opts: &TlsOptions, e: &rustls::Error) -> Strin
     }
 }
 
-fn unix_secs(t: UnixTime) -> u64 {
-    t.as_secs()
+/// `t` as `YYYY-MM-DD hh:mm:ss UTC` (proleptic Gregorian calendar).
+fn utc_date(t: UnixTime) -> String {
+    let secs = t.as_secs();
+    let days = secs / 86_400;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm, for days >= 0).
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// rustls names the presented subject names in `Debug` form (`DnsName("a.example")`,
+/// `IpAddress(127.0.0.1)`); show the bare names.
+fn bare_presented_name(presented: &str) -> &str {
+    if let Some(dns) = presented
+        .strip_prefix("DnsName(\"")
+        .and_then(|p| p.strip_suffix("\")"))
+    {
+        return dns;
+    }
+    presented
+        .strip_prefix("IpAddress(")
+        .and_then(|p| p.strip_suffix(')'))
+        .unwrap_or(presented)
 }
 
 fn describe_cert_error(host: &str, ce: &CertificateError) -> String {
     match ce {
         CertificateError::Expired => "certificate has expired".to_owned(),
         CertificateError::ExpiredContext { time, not_after } => format!(
-            "certificate has expired (not valid after {} UNIX time, {} seconds ago)",
-            unix_secs(*not_after),
-            unix_secs(*time).saturating_sub(unix_secs(*not_after))
+            "certificate has expired (not valid after {}, now {})",
+            utc_date(*not_after),
+            utc_date(*time)
         ),
         CertificateError::NotValidYet => "certificate is not yet valid".to_owned(),
         CertificateError::NotValidYetContext { time, not_before } => format!(
-            "certificate is not yet valid (valid from {} UNIX time, in {} seconds)",
-            unix_secs(*not_before),
-            unix_secs(*not_before).saturating_sub(unix_secs(*time))
+            "certificate is not yet valid (not valid before {}, now {})",
+            utc_date(*not_before),
+            utc_date(*time)
         ),
         CertificateError::UnknownIssuer => {
             "unable to get local issuer certificate: unknown issuer \
@@ -975,7 +1009,11 @@ fn describe_cert_error(host: &str, ce: &CertificateError) -> String {
             } else {
                 format!(
                     "hostname mismatch: the certificate is not valid for {expected:?}, only for {}",
-                    presented.join(", ")
+                    presented
+                        .iter()
+                        .map(|p| bare_presented_name(p))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             }
         }
@@ -1249,6 +1287,34 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Ssl);
         assert!(e.message().contains(&format!("{path:?}")), "{e}");
+    }
+
+    #[test]
+    fn dates_are_shown_in_utc() {
+        assert_eq!(
+            utc_date(UnixTime::since_unix_epoch(std::time::Duration::ZERO)),
+            "1970-01-01 00:00:00 UTC"
+        );
+        assert_eq!(
+            utc_date(UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+                978_307_200
+            ))),
+            "2001-01-01 00:00:00 UTC"
+        );
+        // 2024-02-29 12:34:56, a leap day.
+        assert_eq!(
+            utc_date(UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+                1_709_210_096
+            ))),
+            "2024-02-29 12:34:56 UTC"
+        );
+    }
+
+    #[test]
+    fn presented_names_are_shown_bare() {
+        assert_eq!(bare_presented_name("DnsName(\"a.example\")"), "a.example");
+        assert_eq!(bare_presented_name("IpAddress(127.0.0.1)"), "127.0.0.1");
+        assert_eq!(bare_presented_name("Other"), "Other");
     }
 
     #[test]

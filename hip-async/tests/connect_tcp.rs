@@ -178,12 +178,7 @@ impl Connector for Failing {
         _port: u16,
         _opts: &'a ConnectOptions,
     ) -> BoxFuture<'a, io::Result<BoxIo>> {
-        Box::pin(async move {
-            Err(io::Error::new(
-                io::ErrorKind::Other,
-                format!("no route to {host}"),
-            ))
-        })
+        Box::pin(async move { Err(io::Error::other(format!("no route to {host}"))) })
     }
 }
 
@@ -309,7 +304,10 @@ async fn is_dropped_tells_live_from_closed() {
     .await
     .unwrap();
     let (_held, _) = l.accept().await.unwrap();
-    assert!(!is_dropped(&mut live), "an idle live connection is not dropped");
+    assert!(
+        !is_dropped(&mut live),
+        "an idle live connection is not dropped"
+    );
 
     let mut closed = open(
         &TcpConnector,
@@ -338,7 +336,10 @@ async fn is_dropped_tells_live_from_closed() {
     .await
     .unwrap();
     let (mut server_side, _) = l.accept().await.unwrap();
-    server_side.write_all(b"HTTP/1.1 408 Request Timeout\r\n\r\n").await.unwrap();
+    server_side
+        .write_all(b"HTTP/1.1 408 Request Timeout\r\n\r\n")
+        .await
+        .unwrap();
     assert!(eventually_dropped(&mut chatty).await);
 
     // The live one is still live.

@@ -71,9 +71,10 @@ fn leaf_params(names: &[&str], eku: ExtendedKeyUsagePurpose) -> CertificateParam
     let mut params =
         CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
             .expect("valid names");
-    params
-        .distinguished_name
-        .push(DnType::CommonName, names.first().copied().unwrap_or("client"));
+    params.distinguished_name.push(
+        DnType::CommonName,
+        names.first().copied().unwrap_or("client"),
+    );
     params.extended_key_usages = vec![eku];
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.not_before = rcgen::date_time_ymd(2020, 1, 1);
@@ -107,7 +108,10 @@ fn pki() -> &'static Pki {
         expired_params.not_after = rcgen::date_time_ymd(2001, 1, 1);
         let expired = signed(expired_params);
         let wrong_host = signed(leaf_params(&["wrong.example"], server.clone()));
-        let client = signed(leaf_params(&["client"], ExtendedKeyUsagePurpose::ClientAuth));
+        let client = signed(leaf_params(
+            &["client"],
+            ExtendedKeyUsagePurpose::ClientAuth,
+        ));
 
         let untrusted_key = KeyPair::generate().unwrap();
         let untrusted_cert = leaf_params(&["localhost"], server)
@@ -133,10 +137,8 @@ impl TempDir {
     fn new() -> Self {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "hip-async-tls-test-{}-{n}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("hip-async-tls-test-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         TempDir(dir)
@@ -359,7 +361,11 @@ async fn ip_address_names_are_verified_as_ip_addresses() {
         connect(server.addr, "[::1]", &trusting_ca(&dir)).await,
         "hostname mismatch",
     );
-    assert!(e.message().contains("\"::1\""), "{e}");
+    assert!(
+        e.message()
+            .ends_with("not valid for \"::1\", only for localhost, 127.0.0.1"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -387,8 +393,10 @@ async fn custom_ca_dir_verifies_the_chain() {
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Ssl);
     assert!(
-        e.message()
-            .contains(&format!("no usable PEM certificates found in ca_cert_dir {:?}", empty.path())),
+        e.message().contains(&format!(
+            "no usable PEM certificates found in ca_cert_dir {:?}",
+            empty.path()
+        )),
         "{e}"
     );
     drop(dir);
@@ -438,7 +446,7 @@ async fn expired_certificate_is_refused() {
     );
     assert!(
         e.message()
-            .starts_with("TLS handshake with \"localhost\" failed: certificate verify failed"),
+            .starts_with("TLS handshake with \"localhost\" failed: certificate verify failed: certificate has expired (not valid after 2001-01-01 00:00:00 UTC, now "),
         "{e}"
     );
     // The cause is kept.
@@ -453,7 +461,7 @@ async fn wrong_host_is_refused_naming_the_host() {
         connect(server.addr, "localhost", &trusting_ca(&dir)).await,
         "hostname mismatch: the certificate is not valid for \"localhost\"",
     );
-    assert!(e.message().contains("wrong.example"), "{e}");
+    assert!(e.message().ends_with(", only for wrong.example"), "{e}");
 }
 
 #[tokio::test]
@@ -478,7 +486,10 @@ async fn a_custom_bundle_replaces_the_default_roots() {
         ca_certs: Some(other),
         ..TlsOptions::default()
     };
-    assert_ssl(connect(server.addr, "localhost", &opts).await, "unknown issuer");
+    assert_ssl(
+        connect(server.addr, "localhost", &opts).await,
+        "unknown issuer",
+    );
 }
 
 #[tokio::test]
@@ -512,7 +523,10 @@ async fn assert_hostname_disabled_skips_only_the_name() {
     assert_eq!(read_hello(&mut io).await.unwrap(), b"hello");
 
     let server = start_server(&pki().untrusted).await;
-    assert_ssl(connect(server.addr, "localhost", &opts).await, "unknown issuer");
+    assert_ssl(
+        connect(server.addr, "localhost", &opts).await,
+        "unknown issuer",
+    );
 
     let server = start_server(&pki().expired).await;
     assert_ssl(
@@ -635,7 +649,8 @@ async fn client_certificate_is_required_and_sent() {
     };
     assert_eq!(e.kind(), ErrorKind::Ssl);
     assert!(
-        e.message().contains("the server requires a client certificate"),
+        e.message()
+            .contains("the server requires a client certificate"),
         "{e}"
     );
     assert!(server.next_seen().await.outcome.is_err());
@@ -706,8 +721,8 @@ fn encrypted_client_key(password: &str) -> String {
     let info = pkcs8::PrivateKeyInfo::try_from(pki().client.key_der.as_slice()).unwrap();
     let salt = [7u8; 16];
     let iv = [9u8; 16];
-    let params = pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(2048, &salt, &iv)
-        .unwrap();
+    let params =
+        pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(2048, &salt, &iv).unwrap();
     let doc = info.encrypt_with_params(params, password).unwrap();
     doc.to_pem("ENCRYPTED PRIVATE KEY", pkcs8::LineEnding::LF)
         .unwrap()
@@ -720,7 +735,10 @@ async fn encrypted_client_key_is_decrypted_with_key_password() {
     let mut server = client_auth_server(rustls::DEFAULT_VERSIONS).await;
     let cert = dir.write("client.pem", &pki().client.cert_pem);
     let pem = encrypted_client_key("s3cret");
-    assert!(pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"), "{pem}");
+    assert!(
+        pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"),
+        "{pem}"
+    );
     let key = dir.write("client.key", &pem);
 
     let opts = TlsOptions {
@@ -765,12 +783,9 @@ async fn encrypted_client_key_is_decrypted_with_key_password() {
 async fn sec1_ec_key_is_accepted() {
     // The SEC1 "EC PRIVATE KEY" inside the PKCS#8 key rcgen made.
     let info = pkcs8::PrivateKeyInfo::try_from(pki().client.key_der.as_slice()).unwrap();
-    let sec1_pem = pkcs8::der::pem::encode_string(
-        "EC PRIVATE KEY",
-        pkcs8::LineEnding::LF,
-        info.private_key,
-    )
-    .unwrap();
+    let sec1_pem =
+        pkcs8::der::pem::encode_string("EC PRIVATE KEY", pkcs8::LineEnding::LF, info.private_key)
+            .unwrap();
     let dir = TempDir::new();
     let mut server = client_auth_server(rustls::DEFAULT_VERSIONS).await;
     let opts = TlsOptions {
@@ -840,7 +855,10 @@ async fn is_dropped_sees_through_tls() {
         .await
         .unwrap();
     assert_eq!(read_hello(&mut io).await.unwrap(), b"hello");
-    assert!(!is_dropped(&mut io), "an idle live TLS connection is not dropped");
+    assert!(
+        !is_dropped(&mut io),
+        "an idle live TLS connection is not dropped"
+    );
 
     let closing = start_server_with(
         server_config(&pki().good, rustls::DEFAULT_VERSIONS, ClientAuth::None),

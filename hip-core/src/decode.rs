@@ -276,6 +276,7 @@ impl Failure {
         }
     }
 
+    #[cfg(any(feature = "gzip", feature = "deflate", feature = "zstd"))]
     fn caused_by(detail: impl Into<String>, cause: impl Into<BoxError>) -> Self {
         Failure {
             detail: detail.into(),
@@ -1185,7 +1186,11 @@ impl ContentDecoder {
 
     /// The codings this decoder undoes, in the order they were applied (header order).
     pub fn codings(&self) -> Vec<Coding> {
-        self.stages.iter().rev().map(|(coding, _)| *coding).collect()
+        self.stages
+            .iter()
+            .rev()
+            .map(|(coding, _)| *coding)
+            .collect()
     }
 
     /// Decodes the next chunk of the body, appending what it yields to `out` (possibly
@@ -1393,7 +1398,10 @@ impl DeflateDecoder {
     /// A decoder at the start of a body.
     pub fn new() -> Self {
         DeflateDecoder(ContentDecoder {
-            stages: vec![(Coding::Deflate, Stage::Deflate(deflate::DeflateCodec::new()))],
+            stages: vec![(
+                Coding::Deflate,
+                Stage::Deflate(deflate::DeflateCodec::new()),
+            )],
             pending: vec![Pending::default()],
             scratch: Vec::new(),
             failed: None,

@@ -22,7 +22,11 @@ fn content_length_body() {
 #[test]
 fn content_length_zero_has_no_data_event() {
     let r = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-    let expected = [head(200, "OK", &[("Content-Length", "0")]).response(), eom(), paused()];
+    let expected = [
+        head(200, "OK", &[("Content-Length", "0")]).response(),
+        eom(),
+        paused(),
+    ];
     check3("GET", r, false, b"garbage", &expected);
 }
 
@@ -30,7 +34,12 @@ fn content_length_zero_has_no_data_event() {
 fn repeated_agreeing_content_lengths_are_fine() {
     let r = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\ncontent-length: 3, 3\r\n\r\nabc";
     let expected = [
-        head(200, "OK", &[("Content-Length", "3"), ("content-length", "3, 3")]).response(),
+        head(
+            200,
+            "OK",
+            &[("Content-Length", "3"), ("content-length", "3, 3")],
+        )
+        .response(),
         data(b"abc"),
         eom(),
         paused(),
@@ -46,7 +55,10 @@ fn differing_content_lengths_are_a_protocol_error() {
         r,
         false,
         b"",
-        &[err(ErrorKind::Protocol, "conflicting Content-Length values \"3, 4\"")],
+        &[err(
+            ErrorKind::Protocol,
+            "conflicting Content-Length values \"3, 4\"",
+        )],
     );
     let r = b"HTTP/1.1 200 OK\r\nContent-Length: 3, 4\r\n\r\nabcd";
     check3(
@@ -54,7 +66,10 @@ fn differing_content_lengths_are_a_protocol_error() {
         r,
         false,
         b"",
-        &[err(ErrorKind::Protocol, "conflicting Content-Length values \"3, 4\"")],
+        &[err(
+            ErrorKind::Protocol,
+            "conflicting Content-Length values \"3, 4\"",
+        )],
     );
 }
 
@@ -67,7 +82,10 @@ fn non_numeric_content_length_is_a_protocol_error_naming_it() {
             r.as_bytes(),
             false,
             b"",
-            &[err(ErrorKind::Protocol, &format!("invalid Content-Length value {bad:?}"))],
+            &[err(
+                ErrorKind::Protocol,
+                &format!("invalid Content-Length value {bad:?}"),
+            )],
         );
     }
 }
@@ -92,7 +110,10 @@ fn overflowing_content_length_is_a_protocol_error() {
         evs[1..],
         [
             data(b"ab"),
-            err(ErrorKind::IncompleteRead, "2 bytes read, 18446744073709551613 more expected")
+            err(
+                ErrorKind::IncompleteRead,
+                "2 bytes read, 18446744073709551613 more expected"
+            )
         ]
     );
 }
@@ -113,7 +134,8 @@ fn chunked_body_with_extensions_and_trailers() {
 
 #[test]
 fn chunked_body_without_trailers_and_lowercase_hex() {
-    let r = b"HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, CHUNKED\r\n\r\na\r\n0123456789\r\n0\r\n\r\n";
+    let r =
+        b"HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, CHUNKED\r\n\r\na\r\n0123456789\r\n0\r\n\r\n";
     let expected = [
         head(200, "OK", &[("transfer-encoding", "gzip, CHUNKED")]).response(),
         data(b"0123456789"),
@@ -140,7 +162,12 @@ fn chunked_wins_over_content_length_and_then_the_connection_must_close() {
     let r = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n\
               2\r\nhi\r\n0\r\n\r\n";
     let expected = [
-        head(200, "OK", &[("Content-Length", "100"), ("Transfer-Encoding", "chunked")]).response(),
+        head(
+            200,
+            "OK",
+            &[("Content-Length", "100"), ("Transfer-Encoding", "chunked")],
+        )
+        .response(),
         data(b"hi"),
         eom(),
         paused(),
@@ -165,9 +192,16 @@ fn transfer_encoding_in_http10_is_read_but_closes() {
 #[test]
 fn transfer_encoding_without_final_chunked_runs_to_close() {
     for te in ["gzip", "chunked, gzip"] {
-        let r = format!("HTTP/1.1 200 OK\r\nTransfer-Encoding: {te}\r\nContent-Length: 2\r\n\r\nbody bytes");
+        let r = format!(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: {te}\r\nContent-Length: 2\r\n\r\nbody bytes"
+        );
         let expected = [
-            head(200, "OK", &[("Transfer-Encoding", te), ("Content-Length", "2")]).response(),
+            head(
+                200,
+                "OK",
+                &[("Transfer-Encoding", te), ("Content-Length", "2")],
+            )
+            .response(),
             data(b"body bytes"),
             eom(),
             closed(),
@@ -202,11 +236,25 @@ fn close_delimited_empty_body() {
 #[test]
 fn head_response_has_no_body_despite_content_length() {
     let r = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
-    let expected = [head(200, "OK", &[("Content-Length", "1000")]).response(), eom(), paused()];
-    check3("HEAD", r, false, b"HTTP/1.1 204 No Content\r\n\r\n", &expected);
+    let expected = [
+        head(200, "OK", &[("Content-Length", "1000")]).response(),
+        eom(),
+        paused(),
+    ];
+    check3(
+        "HEAD",
+        r,
+        false,
+        b"HTTP/1.1 204 No Content\r\n\r\n",
+        &expected,
+    );
     // Chunked too.
     let r = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
-    let expected = [head(200, "OK", &[("Transfer-Encoding", "chunked")]).response(), eom(), paused()];
+    let expected = [
+        head(200, "OK", &[("Transfer-Encoding", "chunked")]).response(),
+        eom(),
+        paused(),
+    ];
     check3("HEAD", r, false, b"0\r\n\r\n", &expected);
 }
 
@@ -214,7 +262,11 @@ fn head_response_has_no_body_despite_content_length() {
 fn no_content_and_not_modified_have_no_body() {
     for (status, reason) in [(204, "No Content"), (304, "Not Modified")] {
         let r = format!("HTTP/1.1 {status} {reason}\r\nContent-Length: 7\r\n\r\n");
-        let expected = [head(status, reason, &[("Content-Length", "7")]).response(), eom(), paused()];
+        let expected = [
+            head(status, reason, &[("Content-Length", "7")]).response(),
+            eom(),
+            paused(),
+        ];
         check3("GET", r.as_bytes(), false, b"leftover", &expected);
     }
 }
@@ -259,7 +311,12 @@ fn connect_2xx_switches_protocol_and_keeps_tunnel_bytes() {
 fn connect_refused_has_a_normal_body() {
     let r = b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 4\r\n\r\ndeny";
     let expected = [
-        head(407, "Proxy Authentication Required", &[("Content-Length", "4")]).response(),
+        head(
+            407,
+            "Proxy Authentication Required",
+            &[("Content-Length", "4")],
+        )
+        .response(),
         data(b"deny"),
         eom(),
         paused(),
@@ -271,7 +328,9 @@ fn connect_refused_has_a_normal_body() {
 fn http10_response_fields() {
     let r = b"HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx";
     let expected = [
-        head(200, "OK", &[("Content-Length", "1")]).http10().response(),
+        head(200, "OK", &[("Content-Length", "1")])
+            .http10()
+            .response(),
         data(b"x"),
         eom(),
         paused(),
@@ -283,7 +342,12 @@ fn http10_response_fields() {
 fn header_values_and_reason_are_iso_8859_1() {
     let r = b"HTTP/1.1 200 \xc7a va\r\nX-Name: caf\xe9 \xff\r\nContent-Length: 0\r\n\r\n";
     let expected = [
-        head(200, "\u{c7}a va", &[("X-Name", "caf\u{e9} \u{ff}"), ("Content-Length", "0")]).response(),
+        head(
+            200,
+            "\u{c7}a va",
+            &[("X-Name", "caf\u{e9} \u{ff}"), ("Content-Length", "0")],
+        )
+        .response(),
         eom(),
         paused(),
     ];
@@ -292,9 +356,15 @@ fn header_values_and_reason_are_iso_8859_1() {
 
 #[test]
 fn obs_fold_is_replaced_by_a_space() {
-    let r = b"HTTP/1.1 200 OK\r\nX-Long: first\r\n   second\r\n\tthird\r\nContent-Length: 0\r\n\r\n";
+    let r =
+        b"HTTP/1.1 200 OK\r\nX-Long: first\r\n   second\r\n\tthird\r\nContent-Length: 0\r\n\r\n";
     let expected = [
-        head(200, "OK", &[("X-Long", "first second third"), ("Content-Length", "0")]).response(),
+        head(
+            200,
+            "OK",
+            &[("X-Long", "first second third"), ("Content-Length", "0")],
+        )
+        .response(),
         eom(),
         paused(),
     ];
@@ -304,7 +374,11 @@ fn obs_fold_is_replaced_by_a_space() {
 #[test]
 fn leading_blank_lines_missing_reason_and_bare_lf() {
     let r = b"\r\n\nHTTP/1.1 404\nContent-Length: 0\n\n";
-    let expected = [head(404, "", &[("Content-Length", "0")]).response(), eom(), paused()];
+    let expected = [
+        head(404, "", &[("Content-Length", "0")]).response(),
+        eom(),
+        paused(),
+    ];
     check3("GET", r, false, b"x", &expected);
 }
 
@@ -337,7 +411,12 @@ fn eof_inside_chunked_body_is_incomplete_read() {
             ),
         ],
     );
-    for cut in [&b"5\r\nabcde\r\n"[..], b"5\r\nabcde\r\n0\r\n", b"5\r\nabcde", b"5\r\nabcde\r\n0\r\nX: y\r\n"] {
+    for cut in [
+        &b"5\r\nabcde\r\n"[..],
+        b"5\r\nabcde\r\n0\r\n",
+        b"5\r\nabcde",
+        b"5\r\nabcde\r\n0\r\nX: y\r\n",
+    ] {
         let mut r = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
         r.extend_from_slice(cut);
         check3(
@@ -397,8 +476,15 @@ fn unsupported_version_is_bad_version() {
         )],
     );
     // Refused as soon as the status line is complete, without waiting for the head.
-    let evs = run(&mut sent("GET", BodyLength::None), &[b"HTTP/1.2 200 OK\r\n"], false);
-    assert!(matches!(&evs[..], [Ev::Error(ErrorKind::BadVersion, m)] if m.contains("\"HTTP/1.2\"")), "{evs:?}");
+    let evs = run(
+        &mut sent("GET", BodyLength::None),
+        &[b"HTTP/1.2 200 OK\r\n"],
+        false,
+    );
+    assert!(
+        matches!(&evs[..], [Ev::Error(ErrorKind::BadVersion, m)] if m.contains("\"HTTP/1.2\"")),
+        "{evs:?}"
+    );
 }
 
 #[test]
@@ -409,14 +495,26 @@ fn garbage_status_line_is_a_protocol_error() {
         (b"HTTP/1.1200 OK\r\n\r\n", "\"HTTP/1.1200 OK\""),
         (b"\x16\x03\x01\x00\xa5\n\n", "\"\\x16\\x03\\x01\\x00\\xa5\""),
     ] {
-        check3("GET", line, false, b"", &[err(ErrorKind::Protocol, &format!("invalid status line {shown}"))]);
+        check3(
+            "GET",
+            line,
+            false,
+            b"",
+            &[err(
+                ErrorKind::Protocol,
+                &format!("invalid status line {shown}"),
+            )],
+        );
     }
     check3(
         "GET",
         b"HTTP/1.1 099 Low\r\n\r\n",
         false,
         b"",
-        &[err(ErrorKind::Protocol, "invalid status code 099 in status line \"HTTP/1.1 099 Low\"")],
+        &[err(
+            ErrorKind::Protocol,
+            "invalid status code 099 in status line \"HTTP/1.1 099 Low\"",
+        )],
     );
 }
 
@@ -442,17 +540,32 @@ fn chunk_size_errors() {
         (b"zz\r\n", "invalid chunk-size line \"zz\""),
         (b"5x\r\n", "invalid chunk-size line \"5x\""),
         (b"\r\n", "invalid chunk-size line \"\""),
-        (b"10000000000000000\r\n", "chunk size \"10000000000000000\" does not fit in 64 bits"),
+        (
+            b"10000000000000000\r\n",
+            "chunk size \"10000000000000000\" does not fit in 64 bits",
+        ),
     ];
     for (body, msg) in cases {
         let mut r = base.clone();
         r.extend_from_slice(body);
-        check3("GET", &r, false, b"", &[h.clone(), err(ErrorKind::Protocol, msg)]);
+        check3(
+            "GET",
+            &r,
+            false,
+            b"",
+            &[h.clone(), err(ErrorKind::Protocol, msg)],
+        );
     }
     // Leading zeros do not overflow.
     let mut r = base.clone();
     r.extend_from_slice(b"00000000000000000000001\r\nq\r\n0\r\n\r\n");
-    check3("GET", &r, false, b"", &[h.clone(), data(b"q"), eom(), paused()]);
+    check3(
+        "GET",
+        &r,
+        false,
+        b"",
+        &[h.clone(), data(b"q"), eom(), paused()],
+    );
     // Chunk data must be followed by CRLF.
     let mut r = base.clone();
     r.extend_from_slice(b"2\r\nabXY");
@@ -461,6 +574,13 @@ fn chunk_size_errors() {
         &r,
         false,
         b"",
-        &[h.clone(), data(b"ab"), err(ErrorKind::Protocol, "chunk data is not followed by CRLF (found \"X\")")],
+        &[
+            h.clone(),
+            data(b"ab"),
+            err(
+                ErrorKind::Protocol,
+                "chunk data is not followed by CRLF (found \"X\")",
+            ),
+        ],
     );
 }

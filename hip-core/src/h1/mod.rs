@@ -376,7 +376,10 @@ impl DataFrame {
 enum Outgoing {
     /// No body bytes follow the head (`BodyLength::None` or `Fixed(0)`).
     Empty,
-    Fixed { total: u64, remaining: u64 },
+    Fixed {
+        total: u64,
+        remaining: u64,
+    },
     Chunked,
 }
 
@@ -1004,7 +1007,11 @@ impl ClientConnection {
                 if consumed == 0 {
                     // Name only the bytes that decided it, so the message does not depend
                     // on how much had arrived.
-                    let seen = if self.buf.first() == Some(&b'\r') { 2 } else { 1 };
+                    let seen = if self.buf.first() == Some(&b'\r') {
+                        2
+                    } else {
+                        1
+                    };
                     return Err(Error::new(
                         ErrorKind::Protocol,
                         format!(
@@ -1051,11 +1058,7 @@ impl ClientConnection {
     }
 
     /// NeedData inside a chunked body, or IncompleteRead when EOF came.
-    fn need_more_chunked(
-        &self,
-        read: u64,
-        in_chunk: Option<u64>,
-    ) -> Result<Option<Event>, Error> {
+    fn need_more_chunked(&self, read: u64, in_chunk: Option<u64>) -> Result<Option<Event>, Error> {
         if !self.eof {
             return Ok(Some(Event::NeedData));
         }

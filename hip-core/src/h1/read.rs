@@ -224,7 +224,10 @@ pub(super) fn is_tchar(b: u8) -> bool {
 fn bad_header_line(lines: &[u8]) -> &[u8] {
     let mut rest = lines;
     while !rest.is_empty() {
-        let end = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
+        let end = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(rest.len(), |i| i + 1);
         let (line, tail) = rest.split_at(end);
         rest = tail;
         let text = line.strip_suffix(b"\n").unwrap_or(line);
@@ -301,15 +304,12 @@ fn parse_head_into<'b>(
     slots: &mut [MaybeUninit<httparse::Header<'b>>],
 ) -> Result<Option<(usize, ResponseHead)>, Error> {
     let mut response = httparse::Response::new(&mut []);
-    let used = match response_config().parse_response_with_uninit_headers(
-        &mut response,
-        block,
-        slots,
-    ) {
-        Ok(httparse::Status::Complete(used)) => used,
-        Ok(httparse::Status::Partial) => return Ok(None),
-        Err(e) => return Err(head_error(block, e, limits)),
-    };
+    let used =
+        match response_config().parse_response_with_uninit_headers(&mut response, block, slots) {
+            Ok(httparse::Status::Complete(used)) => used,
+            Ok(httparse::Status::Partial) => return Ok(None),
+            Err(e) => return Err(head_error(block, e, limits)),
+        };
     let version = match response.version {
         Some(0) => Version::Http10,
         _ => Version::Http11,

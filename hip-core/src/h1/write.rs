@@ -46,9 +46,14 @@ fn describe(c: char) -> String {
 
 fn check_method(method: &str) -> Result<(), Error> {
     if method.is_empty() {
-        return Err(local("invalid HTTP method \"\": the method is empty".to_owned()));
+        return Err(local(
+            "invalid HTTP method \"\": the method is empty".to_owned(),
+        ));
     }
-    if let Some(c) = method.chars().find(|&c| !c.is_ascii() || !is_tchar(c as u8)) {
+    if let Some(c) = method
+        .chars()
+        .find(|&c| !c.is_ascii() || !is_tchar(c as u8))
+    {
         return Err(local(format!(
             "invalid HTTP method {method:?}: {} is not allowed in a method (it must be a token)",
             describe(c)
@@ -218,7 +223,11 @@ fn push_latin1(out: &mut Vec<u8>, value: &str) {
     if value.is_ascii() {
         out.extend_from_slice(value.as_bytes());
     } else {
-        out.extend(value.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')));
+        out.extend(
+            value
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')),
+        );
     }
 }
 

@@ -22,15 +22,26 @@ pub fn sent(method: &str, body: BodyLength) -> ClientConnection {
 pub fn sent_with(method: &str, body: BodyLength, headers: &HttpHeaderDict) -> ClientConnection {
     let mut conn = ClientConnection::new();
     let mut out = Vec::new();
-    let target = if method == "CONNECT" { "example.com:443" } else { "/" };
+    let target = if method == "CONNECT" {
+        "example.com:443"
+    } else {
+        "/"
+    };
     conn.send_request(
-        &Request { method, target, host: "example.com", headers, body },
+        &Request {
+            method,
+            target,
+            host: "example.com",
+            headers,
+            body,
+        },
         &mut out,
     )
     .expect("request accepted");
     if body != BodyLength::None {
         if let BodyLength::Fixed(n) = body {
-            conn.send_data(&vec![b'x'; n as usize], &mut out).expect("body");
+            conn.send_data(&vec![b'x'; n as usize], &mut out)
+                .expect("body");
         }
         conn.send_end(&mut out).expect("end");
     }
@@ -108,8 +119,18 @@ pub fn bytewise(method: &str, data: &[u8], eof: bool) -> Vec<Ev> {
 /// h11's three ways: `data` whole, one byte at a time, and (unless `eof` or `trailing` is
 /// empty) followed by `trailing`, which must stay buffered. Each must give `expected`.
 pub fn check3(method: &str, data: &[u8], eof: bool, trailing: &[u8], expected: &[Ev]) {
-    assert_eq!(whole(method, data, eof), expected, "fed whole: {:?}", data.escape_ascii().to_string());
-    assert_eq!(bytewise(method, data, eof), expected, "fed bytewise: {:?}", data.escape_ascii().to_string());
+    assert_eq!(
+        whole(method, data, eof),
+        expected,
+        "fed whole: {:?}",
+        data.escape_ascii().to_string()
+    );
+    assert_eq!(
+        bytewise(method, data, eof),
+        expected,
+        "fed bytewise: {:?}",
+        data.escape_ascii().to_string()
+    );
     if !eof && !trailing.is_empty() {
         let mut conn = sent(method, BodyLength::None);
         let mut with = data.to_vec();
@@ -117,7 +138,11 @@ pub fn check3(method: &str, data: &[u8], eof: bool, trailing: &[u8], expected: &
         let got = run(&mut conn, &[&with], false);
         assert_eq!(got, expected, "with trailing bytes");
         if matches!(got.last(), Some(Ev::Event(Event::Paused))) {
-            assert_eq!(&conn.read_buf()[..], trailing, "trailing bytes must stay buffered");
+            assert_eq!(
+                &conn.read_buf()[..],
+                trailing,
+                "trailing bytes must stay buffered"
+            );
         }
     }
 }
@@ -157,7 +182,9 @@ pub fn data(b: &[u8]) -> Ev {
 }
 
 pub fn eom() -> Ev {
-    Ev::Event(Event::EndOfMessage { trailers: HttpHeaderDict::new() })
+    Ev::Event(Event::EndOfMessage {
+        trailers: HttpHeaderDict::new(),
+    })
 }
 
 pub fn eom_with(trailers: &[(&str, &str)]) -> Ev {

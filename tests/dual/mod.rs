@@ -1,0 +1,83 @@
+//! Runs one scenario through both APIs: `dual_test!` writes the body once and expands it
+//! twice, as an async test over `hip::AsyncPoolManager` and (with the `blocking` feature) a
+//! plain test over `hip::PoolManager`.
+//!
+//! Inside the body:
+//! - `send!(builder)` sends a request (`builder.send().await` / `builder.send()`),
+//! - `call!(expr)` awaits an async call or runs the blocking one (`r.read(Some(4))`,
+//!   `r.drain_conn()`, `r.preload_content()`),
+//! - `manager!(builder)` turns a `PoolManager::builder()` chain into a manager of the API
+//!   under test: write `manager!(b => b.maxsize(2).block(true))`,
+//! - `pool!(url, opts)` makes a connection pool of the API under test,
+//! - `chunks!(r, amt)` collects `r.stream(amt)` into a `Vec<Result<Bytes, Error>>`,
+//! - `API` is `"async"` or `"blocking"`.
+#![allow(unused_macros)]
+
+macro_rules! dual_test {
+    ($(#[$meta:meta])* fn $name:ident() $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            $(#[$meta])*
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn async_api() {
+                #[allow(unused)]
+                const API: &str = "async";
+                #[allow(unused_macros)]
+                macro_rules! send { ($b:expr) => { $b.send().await }; }
+                #[allow(unused_macros)]
+                macro_rules! call { ($e:expr) => { $e.await }; }
+                #[allow(unused_macros)]
+                macro_rules! manager {
+                    () => { hip::AsyncPoolManager::new().unwrap() };
+                    ($v:ident => $e:expr) => {{
+                        let $v = hip::AsyncPoolManager::builder();
+                        $e.build().unwrap()
+                    }};
+                }
+                #[allow(unused_macros)]
+                macro_rules! pool {
+                    ($url:expr, $opts:expr) => { hip::async_connection_from_url($url, $opts).unwrap() };
+                }
+                #[allow(unused_macros)]
+                macro_rules! chunks {
+                    ($r:expr, $amt:expr) => {{
+                        use futures_util::StreamExt;
+                        $r.stream($amt).collect::<Vec<_>>().await
+                    }};
+                }
+                $body
+            }
+
+            $(#[$meta])*
+            #[cfg(feature = "blocking")]
+            #[test]
+            fn blocking_api() {
+                #[allow(unused)]
+                const API: &str = "blocking";
+                #[allow(unused_macros)]
+                macro_rules! send { ($b:expr) => { $b.send() }; }
+                #[allow(unused_macros)]
+                macro_rules! call { ($e:expr) => { $e }; }
+                #[allow(unused_macros)]
+                macro_rules! manager {
+                    () => { hip::PoolManager::new().unwrap() };
+                    ($v:ident => $e:expr) => {{
+                        let $v = hip::PoolManager::builder();
+                        $e.build().unwrap()
+                    }};
+                }
+                #[allow(unused_macros)]
+                macro_rules! pool {
+                    ($url:expr, $opts:expr) => { hip::connection_from_url($url, $opts).unwrap() };
+                }
+                #[allow(unused_macros)]
+                macro_rules! chunks {
+                    ($r:expr, $amt:expr) => {{ $r.stream($amt).collect::<Vec<_>>() }};
+                }
+                $body
+            }
+        }
+    };
+}
