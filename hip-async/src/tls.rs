@@ -849,6 +849,24 @@ pub async fn handshake(
     Ok(Box::new(stream))
 }
 
+/// [`handshake`] bounded by `timeout` (the part of the connect timeout that is left): when
+/// it runs out first, [`ErrorKind::ConnectTimeout`] naming `host`, as
+/// [`crate::connect::open`] reports it. `None` waits as long as the handshake takes.
+pub async fn handshake_with_timeout(
+    io: BoxIo,
+    host: &str,
+    opts: &TlsOptions,
+    config: &Arc<ClientConfig>,
+    timeout: Option<std::time::Duration>,
+) -> Result<BoxIo, Error> {
+    match timeout {
+        Some(limit) => tokio::time::timeout(limit, handshake(io, host, opts, config))
+            .await
+            .unwrap_or_else(|_elapsed| Err(crate::connect::connect_timeout_error(host, limit))),
+        None => handshake(io, host, opts, config).await,
+    }
+}
+
 /// Turns an I/O error from a TLS stream after the handshake into an `SSLError` when TLS
 /// caused it, and gives it back unchanged otherwise.
 ///
@@ -1315,6 +1333,23 @@ mod tests {
         assert_eq!(bare_presented_name("DnsName(\"a.example\")"), "a.example");
         assert_eq!(bare_presented_name("IpAddress(127.0.0.1)"), "127.0.0.1");
         assert_eq!(bare_presented_name("Other"), "Other");
+    }
+
+    #[cfg(feature = "native-roots")]
+    #[test]
+    fn platform_roots_load_when_the_system_has_them() {
+        if !Path::new("/etc/ssl/certs/ca-certificates.crt").exists() {
+            return; // Not a Debian-like system with ca-certificates: nothing to compare.
+        }
+        assert!(!default_roots().unwrap().is_empty());
+        let config = build_client_config(&TlsOptions::default()).unwrap();
+        assert_eq!(config.alpn_protocols, vec![b"http/1.1".to_vec()]);
+        let config = build_client_config(&TlsOptions {
+            alpn: false,
+            ..TlsOptions::default()
+        })
+        .unwrap();
+        assert!(config.alpn_protocols.is_empty());
     }
 
     #[test]

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use hip_async::connect::{is_dropped, open, BoxIo, ConnectOptions, TcpConnector};
 use hip_async::tls::{
-    build_client_config, handshake, ssl_error_from_io, AssertHostname, CertReqs, TlsOptions,
-    TlsVersion,
+    build_client_config, handshake, handshake_with_timeout, ssl_error_from_io, AssertHostname,
+    CertReqs, TlsOptions, TlsVersion,
 };
 use hip_core::{Error, ErrorKind};
 use rcgen::{
@@ -878,4 +878,47 @@ async fn is_dropped_sees_through_tls() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(dropped, "the server's close_notify was never noticed");
+}
+
+#[tokio::test]
+async fn a_silent_server_runs_into_the_handshake_timeout() {
+    // Accepts TCP but never answers the ClientHello.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let holder = tokio::spawn(async move {
+        let (_tcp, _) = listener.accept().await.unwrap();
+        std::future::pending::<()>().await;
+    });
+    let opts = TlsOptions {
+        cert_reqs: CertReqs::None,
+        ..TlsOptions::default()
+    };
+    let config = build_client_config(&opts).unwrap();
+    let io = open(
+        &TcpConnector,
+        "127.0.0.1",
+        port,
+        &ConnectOptions::default(),
+        None,
+    )
+    .await
+    .unwrap();
+    let e = match handshake_with_timeout(
+        io,
+        "localhost",
+        &opts,
+        &config,
+        Some(Duration::from_millis(100)),
+    )
+    .await
+    {
+        Ok(_) => panic!("the server never answers"),
+        Err(e) => e,
+    };
+    assert_eq!(e.kind(), ErrorKind::ConnectTimeout);
+    assert_eq!(
+        e.message(),
+        "Connection to localhost timed out. (connect timeout=0.1)"
+    );
+    holder.abort();
 }

@@ -6,7 +6,7 @@ mod decode {
 
     use std::error::Error as _;
 
-    use hip_core::decode::{self, Coding, ContentDecoder, MAX_CHAINED_CODINGS};
+    use hip_core::decode::{self, Coding, ContentDecoder};
     use hip_core::{Error, ErrorKind};
 
     /// Decodes `body` whole and finishes.
@@ -186,9 +186,9 @@ mod decode {
     #[cfg(feature = "gzip")]
     #[test]
     fn too_many_chained_codings_is_a_decode_error() {
-        let five = ["gzip"; MAX_CHAINED_CODINGS].join(", ");
+        let five = ["gzip"; decode::MAX_CHAINED_CODINGS].join(", ");
         assert!(ContentDecoder::from_header(&five).unwrap().is_some());
-        let six = ["gzip"; MAX_CHAINED_CODINGS + 1].join(",");
+        let six = ["gzip"; decode::MAX_CHAINED_CODINGS + 1].join(",");
         let err = ContentDecoder::from_header(&six).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode);
         assert_eq!(

@@ -7,6 +7,7 @@ mod decode {
 
     use hip_core::decode::{Coding, ContentDecoder};
 
+    #[allow(dead_code, reason = "unused when no coding feature is on")]
     /// Compressible but not trivial bytes: words drawn by a fixed LCG.
     fn sample(len: usize) -> Vec<u8> {
         const WORDS: [&str; 8] = [
@@ -43,6 +44,7 @@ mod decode {
         out
     }
 
+    #[allow(dead_code, reason = "unused when no coding feature is on")]
     /// Decodes whole, in several slice sizes and one byte at a time; all must give `want`.
     fn assert_decodes(header: &str, body: &[u8], want: &[u8]) {
         for step in [body.len(), 1, 2, 3, 7, 100, 4096, 40_000] {

@@ -29,11 +29,20 @@ fn build(
         r.extend_from_slice(nl);
     };
     for i in 0..informational {
-        line(&mut r, &format!("HTTP/1.1 10{} Info", i % 4 + 2 + (i % 2) * 1));
+        line(
+            &mut r,
+            &format!("HTTP/1.1 10{} Info", i % 4 + 2 + (i % 2) * 1),
+        );
         line(&mut r, "X-Hint: yes");
         line(&mut r, "");
     }
-    line(&mut r, &format!("HTTP/1.{} {status} Reason phrase", if http10 { 0 } else { 1 }));
+    line(
+        &mut r,
+        &format!(
+            "HTTP/1.{} {status} Reason phrase",
+            if http10 { 0 } else { 1 }
+        ),
+    );
     line(&mut r, "Server: proptest");
     match framing {
         0 => line(&mut r, &format!("Content-Length: {}", body.len())),
@@ -100,7 +109,10 @@ fn split<'a>(data: &'a [u8], cuts: &[Index]) -> Vec<&'a [u8]> {
 
 fn limits() -> Limits {
     // Small limits so that the limit paths are exercised by short inputs too.
-    Limits::default().with_max_header_bytes(200).with_max_headers(6).with_max_chunk_line(12)
+    Limits::default()
+        .with_max_header_bytes(200)
+        .with_max_headers(6)
+        .with_max_chunk_line(12)
 }
 
 fn events(method: &str, limits: Limits, pieces: &[&[u8]], eof: bool) -> Vec<Ev> {
@@ -108,7 +120,13 @@ fn events(method: &str, limits: Limits, pieces: &[&[u8]], eof: bool) -> Vec<Ev> 
     let headers = HttpHeaderDict::new();
     let mut out = Vec::new();
     conn.send_request(
-        &Request { method, target: "/", host: "h", headers: &headers, body: BodyLength::None },
+        &Request {
+            method,
+            target: "/",
+            host: "h",
+            headers: &headers,
+            body: BodyLength::None,
+        },
         &mut out,
     )
     .unwrap();

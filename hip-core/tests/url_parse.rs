@@ -5,6 +5,9 @@ mod url {
     use hip_core::url::{get_host, parse_url, port_by_scheme, split_first, Url};
     use hip_core::ErrorKind;
 
+    /// What `get_host` gives, borrowed.
+    type HostTriple = (&'static str, Option<&'static str>, Option<u16>);
+
     fn s(x: &str) -> Option<String> {
         Some(x.to_owned())
     }
@@ -596,7 +599,7 @@ mod url {
 
     #[test]
     fn get_host_cases() {
-        let cases: &[(&str, (&str, Option<&str>, Option<u16>))] = &[
+        let cases: &[(&str, HostTriple)] = &[
             ("http://google.com/mail", ("http", Some("google.com"), None)),
             (
                 "http://google.com/mail/",

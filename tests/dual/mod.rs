@@ -8,6 +8,7 @@
 //!   `r.drain_conn()`, `r.preload_content()`),
 //! - `manager!(builder)` turns a `PoolManager::builder()` chain into a manager of the API
 //!   under test: write `manager!(b => b.maxsize(2).block(true))`,
+//! - `builder!()` is the API's `PoolManager::builder()`,
 //! - `pool!(url, opts)` makes a connection pool of the API under test,
 //! - `chunks!(r, amt)` collects `r.stream(amt)` into a `Vec<Result<Bytes, Error>>`,
 //! - `API` is `"async"` or `"blocking"`.
@@ -36,6 +37,8 @@ macro_rules! dual_test {
                         $e.build().unwrap()
                     }};
                 }
+                #[allow(unused_macros)]
+                macro_rules! builder { () => { hip::AsyncPoolManager::builder() }; }
                 #[allow(unused_macros)]
                 macro_rules! pool {
                     ($url:expr, $opts:expr) => { hip::async_connection_from_url($url, $opts).unwrap() };
@@ -68,6 +71,8 @@ macro_rules! dual_test {
                         $e.build().unwrap()
                     }};
                 }
+                #[allow(unused_macros)]
+                macro_rules! builder { () => { hip::PoolManager::builder() }; }
                 #[allow(unused_macros)]
                 macro_rules! pool {
                     ($url:expr, $opts:expr) => { hip::connection_from_url($url, $opts).unwrap() };

@@ -96,7 +96,9 @@ pub fn parse_multipart(content_type: &str, body: &[u8]) -> Result<Vec<Part>, Str
     let boundary = header_param(content_type, "boundary")
         .ok_or_else(|| format!("no boundary parameter in Content-Type {content_type:?}"))?;
     if boundary.is_empty() || boundary.len() > 70 {
-        return Err(format!("boundary {boundary:?} must have 1 to 70 characters"));
+        return Err(format!(
+            "boundary {boundary:?} must have 1 to 70 characters"
+        ));
     }
     let delimiter = format!("--{boundary}").into_bytes();
     let start = if body.starts_with(&delimiter) {
@@ -183,8 +185,7 @@ fn parse_part(raw: &[u8], index: usize) -> Result<Part, String> {
 
 /// Standard base64 with padding (RFC 4648 §4).
 pub fn base64_encode(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
         let b = [

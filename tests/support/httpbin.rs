@@ -264,10 +264,12 @@ fn tls_config(
         Some(ca) => {
             let mut roots = rustls::RootCertStore::empty();
             roots.add(ca).expect("add the client CA to the root store");
-            let verifier =
-                rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-                    .build()
-                    .expect("build the client certificate verifier");
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()
+            .expect("build the client certificate verifier");
             builder.with_client_cert_verifier(verifier)
         }
     };
@@ -382,10 +384,7 @@ async fn route(ctx: &Ctx<'_>) -> Resp {
         },
         ["headers"] => json_resp(200, &json!({ "headers": ctx.headers_json() })),
         ["ip"] => json_resp(200, &json!({ "origin": ctx.origin() })),
-        ["user-agent"] => json_resp(
-            200,
-            &json!({ "user-agent": ctx.header("user-agent") }),
-        ),
+        ["user-agent"] => json_resp(200, &json!({ "user-agent": ctx.header("user-agent") })),
         ["robots.txt"] => text(200, payload::ROBOTS_TXT),
         ["status", code] => status_route(code),
         ["redirect", n] | ["relative-redirect", n] => {
@@ -698,7 +697,10 @@ async fn drip_route(ctx: &Ctx<'_>) -> Resp {
         None => Ok(default),
         Some(s) => parse_secs(name, s),
     };
-    let numbytes = match ctx.query_value("numbytes").map(|s| parse_num::<u64>("numbytes", s)) {
+    let numbytes = match ctx
+        .query_value("numbytes")
+        .map(|s| parse_num::<u64>("numbytes", s))
+    {
         None => 10,
         Some(Ok(n)) if n <= 10 * 1024 * 1024 => n,
         Some(Ok(n)) => return text(400, format!("numbytes {n} is over 10 MiB\n")),
@@ -722,7 +724,11 @@ async fn drip_route(ctx: &Ctx<'_>) -> Resp {
     let (tx, body) = ChannelBody::new(Some(numbytes));
     tokio::spawn(async move {
         for _ in 0..numbytes {
-            if tx.send(Frame::data(Bytes::from_static(b"*"))).await.is_err() {
+            if tx
+                .send(Frame::data(Bytes::from_static(b"*")))
+                .await
+                .is_err()
+            {
                 return;
             }
             tokio::time::sleep(pause).await;
@@ -743,8 +749,10 @@ fn response_headers_route(ctx: &Ctx<'_>) -> Resp {
         full(200, "application/json", body)
     };
     for (k, v) in &ctx.query {
-        let (Ok(name), Ok(value)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v))
-        else {
+        let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(v),
+        ) else {
             return text(400, format!("cannot send header {k:?}: {v:?}\n"));
         };
         resp.headers_mut().append(name, value);
@@ -753,15 +761,14 @@ fn response_headers_route(ctx: &Ctx<'_>) -> Resp {
 }
 
 fn basic_auth_route(ctx: &Ctx<'_>, user: &str, pass: &str) -> Resp {
-    let expected = format!("Basic {}", base64_encode(format!("{user}:{pass}").as_bytes()));
+    let expected = format!(
+        "Basic {}",
+        base64_encode(format!("{user}:{pass}").as_bytes())
+    );
     if ctx.header("authorization").as_deref() == Some(expected.as_str()) {
         json_resp(200, &json!({ "authenticated": true, "user": user }))
     } else {
-        with_header(
-            empty(401),
-            "www-authenticate",
-            "Basic realm=\"Fake Realm\"",
-        )
+        with_header(empty(401), "www-authenticate", "Basic realm=\"Fake Realm\"")
     }
 }
 
@@ -891,7 +898,10 @@ fn parse_num<T: std::str::FromStr>(what: &str, s: &str) -> Result<T, Resp> {
 fn parse_secs(what: &str, s: &str) -> Result<f64, Resp> {
     match s.parse::<f64>() {
         Ok(secs) if secs.is_finite() && secs >= 0.0 => Ok(secs),
-        _ => Err(text(400, format!("{what} {s:?} is not a number of seconds\n"))),
+        _ => Err(text(
+            400,
+            format!("{what} {s:?} is not a number of seconds\n"),
+        )),
     }
 }
 
@@ -899,7 +909,10 @@ fn parse_secs(what: &str, s: &str) -> Result<f64, Resp> {
 fn parse_status(s: &str) -> Result<u16, Resp> {
     match parse_num::<u16>("status", s)? {
         code @ 200..=599 => Ok(code),
-        code => Err(text(400, format!("status {code} cannot be a final response\n"))),
+        code => Err(text(
+            400,
+            format!("status {code} cannot be a final response\n"),
+        )),
     }
 }
 

@@ -185,7 +185,9 @@ impl TestPki {
     /// A rustls root store holding only the CA.
     pub fn root_store(&self) -> rustls::RootCertStore {
         let mut roots = rustls::RootCertStore::empty();
-        roots.add(self.ca_cert()).expect("the CA certificate parses");
+        roots
+            .add(self.ca_cert())
+            .expect("the CA certificate parses");
         roots
     }
 

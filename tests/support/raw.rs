@@ -76,6 +76,7 @@ pub struct RawServer {
 struct ConnLog {
     received: Vec<u8>,
     requests: Vec<Vec<u8>>,
+    finished: bool,
 }
 
 impl RawServer {
@@ -112,9 +113,13 @@ impl RawServer {
                         let _ = conn.stream.shutdown().await;
                     }
                     Flow::Reset => {
-                        let _ = socket2::SockRef::from(&conn.stream).set_linger(Some(Duration::ZERO));
+                        let _ =
+                            socket2::SockRef::from(&conn.stream).set_linger(Some(Duration::ZERO));
                     }
                     Flow::Gone => {}
+                }
+                if let Some(c) = lock(&conn.log).get_mut(&conn.id) {
+                    c.finished = true;
                 }
             }
         });
@@ -155,7 +160,10 @@ impl RawServer {
                 Step::Sleep(Duration::from_millis(50)),
                 Step::Close,
             ]],
-            vec![Step::Repeat(vec![Step::ReadRequest, Step::write(OK_RESPONSE)])],
+            vec![Step::Repeat(vec![
+                Step::ReadRequest,
+                Step::write(OK_RESPONSE),
+            ])],
         )
     }
 
@@ -192,7 +200,11 @@ impl RawServer {
             head.extend_from_slice(format!("X-Filler-{i:04}: {}\r\n", "a".repeat(47)).as_bytes());
         }
         head.extend_from_slice(b"Content-Length: 2\r\n\r\nok");
-        RawServer::start(vec![vec![Step::ReadRequest, Step::Write(head), Step::Close]])
+        RawServer::start(vec![vec![
+            Step::ReadRequest,
+            Step::Write(head),
+            Step::Close,
+        ]])
     }
 
     /// Reads the request, answers `200 OK` with one `X-Large` header whose value is 100 KiB of
@@ -201,7 +213,11 @@ impl RawServer {
         let mut head = b"HTTP/1.1 200 OK\r\nX-Large: ".to_vec();
         head.extend(std::iter::repeat_n(b'a', 100 * 1024));
         head.extend_from_slice(b"\r\nContent-Length: 2\r\n\r\nok");
-        RawServer::start(vec![vec![Step::ReadRequest, Step::Write(head), Step::Close]])
+        RawServer::start(vec![vec![
+            Step::ReadRequest,
+            Step::Write(head),
+            Step::Close,
+        ]])
     }
 
     /// Reads the request, answers with `Content-Length: 5` and `Content-Length: 6` and the
@@ -209,9 +225,7 @@ impl RawServer {
     pub fn duplicate_content_length() -> RawServer {
         RawServer::start(vec![vec![
             Step::ReadRequest,
-            Step::write(
-                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
-            ),
+            Step::write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!"),
             Step::Close,
         ]])
     }
@@ -287,6 +301,27 @@ impl RawServer {
             .get(&conn)
             .map(|c| c.requests.clone())
             .unwrap_or_default()
+    }
+
+    /// Whether connection `conn` has run its script to the end and been closed.
+    pub fn finished(&self, conn: usize) -> bool {
+        lock(&self.log).get(&conn).is_some_and(|c| c.finished)
+    }
+
+    /// Waits, polling, until connection `conn` is [finished](RawServer::finished) or
+    /// `timeout` has passed; returns whether it finished. With [`Step::ReadToEof`] as the
+    /// last step this tells whether the client closed its side.
+    pub fn wait_finished(&self, conn: usize, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if self.finished(conn) {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 
     /// The requests read so far on all connections, in connection order.

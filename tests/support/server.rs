@@ -49,7 +49,9 @@ impl ServerThread {
     {
         let listener = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap_or_else(|e| panic!("test server {name:?}: bind 127.0.0.1:0: {e}"));
-        let addr = listener.local_addr().expect("local_addr of a bound listener");
+        let addr = listener
+            .local_addr()
+            .expect("local_addr of a bound listener");
         listener
             .set_nonblocking(true)
             .expect("set_nonblocking on the test listener");
@@ -99,7 +101,9 @@ async fn accept_loop<H, F>(
     H: Fn(TcpStream, ConnInfo) -> F,
     F: Future<Output = ()> + Send + 'static,
 {
-    let addr = listener.local_addr().expect("local_addr of a bound listener");
+    let addr = listener
+        .local_addr()
+        .expect("local_addr of a bound listener");
     let listener = TcpListener::from_std(listener).expect("register the test listener");
     loop {
         tokio::select! {

@@ -397,7 +397,9 @@ pub(super) fn parse_chunk_size(line: &[u8]) -> Result<u64, Error> {
     if digits == 0 {
         return Err(invalid());
     }
-    let rest = text[digits..].trim_ascii_start();
+    let rest = &text[digits..];
+    let spaces = rest.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    let rest = &rest[spaces..];
     if !rest.is_empty() && rest[0] != b';' {
         return Err(invalid());
     }

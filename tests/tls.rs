@@ -1,0 +1,150 @@
+//! HTTPS through the managers against a rustls server with certificates made per test run:
+//! a custom CA, expired / wrong-host / untrusted certificates, client certificates, pinning
+//! by fingerprint, and unverified requests. Each scenario runs through both APIs.
+
+mod support;
+#[macro_use]
+mod dual;
+
+use hip::{CertReqs, ErrorKind};
+use support::{HttpBin, ServerCert, TestPki, CLIENT_KEY_PASSWORD};
+
+fn https_url(server: &HttpBin, path: &str) -> String {
+    format!("https://localhost:{}{path}", server.port())
+}
+
+dual_test! {
+    fn custom_ca_bundle_verifies() {
+        let pki = TestPki::new();
+        let server = HttpBin::start_https(&pki, ServerCert::Valid);
+        let http = manager!(b => b.cert_reqs(CertReqs::Required).ca_certs(pki.ca_bundle_path()));
+        let r = send!(http.request("GET", https_url(&server, "/robots.txt"))).unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(&r.data()[..], b"User-agent: *\nDisallow: /deny\n");
+        // The IP address is in the certificate too.
+        let ip = format!("https://127.0.0.1:{}/get", server.port());
+        assert_eq!(send!(http.request("GET", ip)).unwrap().status(), 200);
+    }
+}
+
+dual_test! {
+    fn platform_roots_do_not_trust_the_test_ca() {
+        let pki = TestPki::new();
+        let server = HttpBin::start_https(&pki, ServerCert::Valid);
+        let http = manager!();
+        let err = send!(http.request("GET", https_url(&server, "/get")).retries(false)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Ssl, "{err}");
+    }
+}
+
+dual_test! {
+    fn expired_certificate_is_ssl_error() {
+        let pki = TestPki::new();
+        let server = HttpBin::start_https(&pki, ServerCert::Expired);
+        let http = manager!(b => b.ca_certs(pki.ca_bundle_path()));
+        let err = send!(http.request("GET", https_url(&server, "/get")).retries(false)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Ssl, "{err}");
+        assert!(err.to_string().to_lowercase().contains("expired"), "{err}");
+        // With retries the cause is kept.
+        let err = send!(http.request("GET", https_url(&server, "/get"))).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::MaxRetry, "{err}");
+        assert_eq!(err.reason().unwrap().kind(), ErrorKind::Ssl);
+    }
+}
+
+dual_test! {
+    fn wrong_host_is_ssl_error_unless_hostname_is_not_checked() {
+        let pki = TestPki::new();
+        let server = HttpBin::start_https(&pki, ServerCert::WrongHost);
+        let http = manager!(b => b.ca_certs(pki.ca_bundle_path()));
+        let err = send!(http.request("GET", https_url(&server, "/get")).retries(false)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Ssl, "{err}");
+        assert!(err.to_string().contains("localhost"), "{err}");
+        // assert_hostname names the host the certificate is for.
+        let http = manager!(b => b.ca_certs(pki.ca_bundle_path()).assert_hostname("wrong.example"));
+        assert_eq!(send!(http.request("GET", https_url(&server, "/get"))).unwrap().status(), 200);
+        // assert_hostname=False checks the chain only.
+        let http = manager!(b => b.ca_certs(pki.ca_bundle_path()).no_assert_hostname());
+        assert_eq!(send!(http.request("GET", https_url(&server, "/get"))).unwrap().status(), 200);
+    }
+}
+
+dual_test! {
+    fn untrusted_certificate_is_ssl_error() {
+        let pki = TestPki::new();
+        let server = HttpBin::start_https(&pki, ServerCert::SelfSigned);
+        let http = manager!(b => b.ca_certs(pki.ca_bundle_path()));
+        let err = send!(http.request("GET", https_url(&server, "/get")).retries(false)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Ssl, "{err}");
+        assert!(err.to_string().to_lowercase().contains("issuer"), "{err}");
+        // Not checking the name does not make an untrusted chain acceptable.
+        let http = manager!(b => b.ca_certs(pki.ca_bundle_path()).no_assert_hostname());
+        let err = send!(http.request("GET", https_url(&server, "/get")).retries(false)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Ssl, "{err}");
+    }
+}
+
+dual_test! {
+    fn cert_none_accepts_anything() {
+        let pki = TestPki::new();
+        let server = HttpBin::start_https(&pki, ServerCert::SelfSigned);
+        let http = manager!(b => b.cert_reqs(CertReqs::None));
+        let r = send!(http.request("GET", https_url(&server, "/get"))).unwrap();
+        assert_eq!(r.status(), 200);
+    }
+}
+
+dual_test! {
+    fn fingerprint_pinning() {
+        let pki = TestPki::new();
+        let server = HttpBin::start_https(&pki, ServerCert::SelfSigned);
+        let der = pki.server(ServerCert::SelfSigned).cert_der().to_vec();
+        let sha256 = {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(&der))
+        };
+        let colons: Vec<String> = sha256
+            .as_bytes()
+            .chunks(2)
+            .map(|c| String::from_utf8_lossy(c).to_uppercase())
+            .collect();
+        let http = manager!(b => b.assert_fingerprint(colons.join(":")));
+        assert_eq!(send!(http.request("GET", https_url(&server, "/get"))).unwrap().status(), 200);
+        let wrong = "00".repeat(32);
+        let http = manager!(b => b.assert_fingerprint(wrong));
+        let err = send!(http.request("GET", https_url(&server, "/get")).retries(false)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Ssl, "{err}");
+        assert!(err.to_string().contains("Fingerprints did not match"), "{err}");
+    }
+}
+
+dual_test! {
+    fn client_certificates() {
+        let pki = TestPki::new();
+        let server = HttpBin::start_https_client_auth(&pki);
+        // Without a client certificate the server refuses the handshake.
+        let http = manager!(b => b.ca_certs(pki.ca_bundle_path()));
+        let err = send!(http.request("GET", https_url(&server, "/get")).retries(false)).unwrap_err();
+        assert!(err.kind() == ErrorKind::Ssl || err.is_protocol_error(), "{err}");
+        // With cert_file + key_file it works.
+        let http = manager!(b => b
+            .ca_certs(pki.ca_bundle_path())
+            .cert_file(pki.client_cert_path())
+            .key_file(pki.client_key_path()));
+        assert_eq!(send!(http.request("GET", https_url(&server, "/get"))).unwrap().status(), 200);
+        // And with an encrypted key and its password.
+        let http = manager!(b => b
+            .ca_certs(pki.ca_bundle_path())
+            .cert_file(pki.client_cert_path())
+            .key_file(pki.client_key_encrypted_path())
+            .key_password(CLIENT_KEY_PASSWORD));
+        assert_eq!(send!(http.request("GET", https_url(&server, "/get"))).unwrap().status(), 200);
+    }
+}
+
+dual_test! {
+    fn unreadable_ca_file_is_reported_at_build() {
+        let err = builder!().ca_certs("/nonexistent/hip-ca.pem").build().unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/hip-ca.pem"), "{err}");
+    }
+}
