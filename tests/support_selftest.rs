@@ -837,13 +837,15 @@ async fn https_server_with_bad_certificates_fails_verification() {
         let rustls::Error::InvalidCertificate(cert_err) = &err else {
             panic!("{which:?}: unexpected error {err:?}");
         };
-        let expected = match (which, cert_err) {
-            (ServerCert::Expired, E::Expired | E::ExpiredContext { .. }) => true,
-            (ServerCert::WrongHost, E::NotValidForName | E::NotValidForNameContext { .. }) => true,
-            (ServerCert::SelfSigned, E::UnknownIssuer) => true,
-            (ServerCert::Valid, E::NotValidForName | E::NotValidForNameContext { .. }) => true,
-            _ => false,
-        };
+        let expected = matches!(
+            (which, cert_err),
+            (ServerCert::Expired, E::Expired | E::ExpiredContext { .. })
+                | (
+                    ServerCert::WrongHost | ServerCert::Valid,
+                    E::NotValidForName | E::NotValidForNameContext { .. }
+                )
+                | (ServerCert::SelfSigned, E::UnknownIssuer)
+        );
         assert!(expected, "{which:?} via {host}: {cert_err:?}");
         assert_eq!(server.connections(), 1);
         assert!(server.requests().is_empty());

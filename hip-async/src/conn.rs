@@ -12,8 +12,7 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
-use bytes::Bytes;
-use hip_core::h1::{ClientConnection, Event, Request, ResponseHead, State};
+use hip_core::h1::{ClientConnection, Event, Request, ResponseHead};
 use hip_core::{Error, ErrorKind};
 use tokio::io::AsyncWriteExt;
 use tokio::time::{Instant, Sleep};
@@ -39,11 +38,6 @@ impl ReadDeadline {
             timeout,
             sleep: None,
         }
-    }
-
-    /// The configured timeout (for error messages and for handing on to a response).
-    pub(crate) fn timeout(&self) -> Option<Duration> {
-        self.timeout
     }
 
     /// Data arrived: the next wait gets the whole timeout again.
@@ -97,16 +91,6 @@ impl Connection {
         self.response_started
     }
 
-    /// Whether the exchange is complete and the connection can carry another request.
-    pub(crate) fn is_reusable(&self) -> bool {
-        self.h1.is_reusable()
-    }
-
-    /// The state machine's view of the two sides (for logs and tests).
-    pub(crate) fn states(&self) -> (State, State) {
-        (self.h1.our_state(), self.h1.their_state())
-    }
-
     /// Gets the connection ready for the next exchange; false if it cannot be reused.
     pub(crate) fn prepare_reuse(&mut self) -> bool {
         self.h1.is_reusable() && self.h1.start_next_cycle().is_ok()
@@ -115,12 +99,6 @@ impl Connection {
     /// True when an idle connection has been closed by the server or has unexpected bytes.
     pub(crate) fn is_dropped(&mut self) -> bool {
         crate::connect::is_dropped(&mut self.io)
-    }
-
-    /// Hands out the socket (for a CONNECT tunnel) with any bytes already read past the head.
-    pub(crate) fn into_tunnel(mut self) -> (BoxIo, Bytes) {
-        let extra = self.h1.take_tunnel_bytes();
-        (self.io, extra)
     }
 
     /// Writes the request head and the whole body.

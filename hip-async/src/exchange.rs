@@ -293,9 +293,9 @@ async fn attempt(
 /// True when two URLs share scheme, host and port (headers survive redirects between them).
 fn same_origin(a: &Url, b: &Url) -> bool {
     let port = |u: &Url| {
-        u.port.or_else(|| match u.scheme.as_deref() {
-            Some("https") => Some(443),
-            _ => Some(80),
+        u.port.unwrap_or(match u.scheme.as_deref() {
+            Some("https") => 443,
+            _ => 80,
         })
     };
     a.scheme == b.scheme

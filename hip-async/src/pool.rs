@@ -361,21 +361,21 @@ impl HttpConnectionPool {
         };
         let now = std::time::Instant::now();
         timeout.start_connect(now)?;
-        while !fresh_only {
-            let candidate = self.inner.idle.lock().ok().and_then(|mut v| v.pop());
-            match candidate {
-                Some(mut conn) => {
-                    if conn.is_dropped() {
-                        tracing::debug!(target: "hip", "Resetting dropped connection: {}", self.inner.host);
-                        continue;
-                    }
-                    return Ok(PooledConn::new(conn, permit, &self.inner));
+        if !fresh_only {
+            while let Some(mut conn) = self.pop_idle() {
+                if conn.is_dropped() {
+                    tracing::debug!(target: "hip", "Resetting dropped connection: {}", self.inner.host);
+                    continue;
                 }
-                None => break,
+                return Ok(PooledConn::new(conn, permit, &self.inner));
             }
         }
         let conn = self.new_conn(timeout).await?;
         Ok(PooledConn::new(conn, permit, &self.inner))
+    }
+
+    fn pop_idle(&self) -> Option<Connection> {
+        self.inner.idle.lock().ok().and_then(|mut v| v.pop())
     }
 
     async fn new_conn(&self, timeout: &Timeout) -> Result<Connection, Error> {
@@ -424,7 +424,7 @@ impl HttpConnectionPool {
         .map_err(|e| e.with_pool(self.describe()))?;
         Ok(Connection::new(
             io,
-            ClientConnection::with_limits(opts.limits.clone()),
+            ClientConnection::with_limits(opts.limits),
         ))
     }
 
@@ -504,14 +504,6 @@ impl PooledConn {
     pub(crate) fn conn(&mut self) -> &mut Connection {
         // The connection is only taken out by `detach`, which consumes self.
         self.conn.as_mut().expect("PooledConn used after detach")
-    }
-
-    /// Takes the connection out of the pool's care (for a CONNECT tunnel); the slot is
-    /// freed when the returned permit guard is dropped.
-    pub(crate) fn detach(mut self) -> (Connection, Option<OwnedSemaphorePermit>) {
-        let conn = self.conn.take().expect("PooledConn detached twice");
-        let permit = self._permit.take();
-        (conn, permit)
     }
 
     /// Closes the connection now instead of returning it.

@@ -153,10 +153,6 @@ impl HttpResponse {
         self.retries = Some(retries);
     }
 
-    pub(crate) fn set_url(&mut self, url: String) {
-        self.url = url;
-    }
-
     /// The spec's `data`: the body, when it was preloaded (the default) or cached by
     /// [`HttpResponse::read_with`] with `cache_content`. Empty otherwise: with
     /// `preload_content(false)` call [`HttpResponse::preload_content`] first.

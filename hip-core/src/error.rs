@@ -76,7 +76,7 @@ pub enum ErrorKind {
     UnrewindableBody,
     /// `InvalidBodyError`: the body given cannot be sent.
     InvalidBody,
-    /// `TimeoutStateError`: a [`crate::Timeout`] clock was used in the wrong order.
+    /// `TimeoutStateError`: a [`crate::timeout::Timeout`] clock was used in the wrong order.
     TimeoutState,
     /// `ValueError` in the spec: a configuration value is out of range (a negative timeout,
     /// a bad `cert_reqs` name, a malformed fingerprint, ...).

@@ -8,7 +8,7 @@ use hip_core::h1::{BodyLength, State};
 use hip_core::ErrorKind;
 
 #[test]
-fn content_length_body() {
+fn h1_content_length_body() {
     let r = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
     let expected = [
         head(200, "OK", &[("Content-Length", "5")]).response(),
@@ -20,7 +20,7 @@ fn content_length_body() {
 }
 
 #[test]
-fn content_length_zero_has_no_data_event() {
+fn h1_content_length_zero_has_no_data_event() {
     let r = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
     let expected = [
         head(200, "OK", &[("Content-Length", "0")]).response(),
@@ -31,7 +31,7 @@ fn content_length_zero_has_no_data_event() {
 }
 
 #[test]
-fn repeated_agreeing_content_lengths_are_fine() {
+fn h1_repeated_agreeing_content_lengths_are_fine() {
     let r = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\ncontent-length: 3, 3\r\n\r\nabc";
     let expected = [
         head(
@@ -48,7 +48,7 @@ fn repeated_agreeing_content_lengths_are_fine() {
 }
 
 #[test]
-fn differing_content_lengths_are_a_protocol_error() {
+fn h1_differing_content_lengths_are_a_protocol_error() {
     let r = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd";
     check3(
         "GET",
@@ -74,7 +74,7 @@ fn differing_content_lengths_are_a_protocol_error() {
 }
 
 #[test]
-fn non_numeric_content_length_is_a_protocol_error_naming_it() {
+fn h1_non_numeric_content_length_is_a_protocol_error_naming_it() {
     for bad in ["abc", "-1", "+3", "3 4", "0x10", ""] {
         let r = format!("HTTP/1.1 200 OK\r\nContent-Length: {bad}\r\n\r\n");
         check3(
@@ -91,7 +91,7 @@ fn non_numeric_content_length_is_a_protocol_error_naming_it() {
 }
 
 #[test]
-fn overflowing_content_length_is_a_protocol_error() {
+fn h1_overflowing_content_length_is_a_protocol_error() {
     let r = b"HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n";
     check3(
         "GET",
@@ -119,7 +119,7 @@ fn overflowing_content_length_is_a_protocol_error() {
 }
 
 #[test]
-fn chunked_body_with_extensions_and_trailers() {
+fn h1_chunked_body_with_extensions_and_trailers() {
     let r = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\
               5;name=value\r\nhello\r\n6 ; ext\r\n world\r\nA\r\n0123456789\r\n\
               0\r\nX-Checksum: abc\r\nX-Other: \xe9\r\n\r\n";
@@ -133,7 +133,7 @@ fn chunked_body_with_extensions_and_trailers() {
 }
 
 #[test]
-fn chunked_body_without_trailers_and_lowercase_hex() {
+fn h1_chunked_body_without_trailers_and_lowercase_hex() {
     let r =
         b"HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, CHUNKED\r\n\r\na\r\n0123456789\r\n0\r\n\r\n";
     let expected = [
@@ -146,7 +146,7 @@ fn chunked_body_without_trailers_and_lowercase_hex() {
 }
 
 #[test]
-fn chunked_body_with_bare_lf_line_endings() {
+fn h1_chunked_body_with_bare_lf_line_endings() {
     let r = b"HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n3\nabc\n0\n\n";
     let expected = [
         head(200, "OK", &[("Transfer-Encoding", "chunked")]).response(),
@@ -158,7 +158,7 @@ fn chunked_body_with_bare_lf_line_endings() {
 }
 
 #[test]
-fn chunked_wins_over_content_length_and_then_the_connection_must_close() {
+fn h1_chunked_wins_over_content_length_and_then_the_connection_must_close() {
     let r = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n\
               2\r\nhi\r\n0\r\n\r\n";
     let expected = [
@@ -181,7 +181,7 @@ fn chunked_wins_over_content_length_and_then_the_connection_must_close() {
 }
 
 #[test]
-fn transfer_encoding_in_http10_is_read_but_closes() {
+fn h1_transfer_encoding_in_http10_is_read_but_closes() {
     let r = b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n";
     let mut conn = sent("GET", BodyLength::None);
     let evs = run(&mut conn, &[r], false);
@@ -190,7 +190,7 @@ fn transfer_encoding_in_http10_is_read_but_closes() {
 }
 
 #[test]
-fn transfer_encoding_without_final_chunked_runs_to_close() {
+fn h1_transfer_encoding_without_final_chunked_runs_to_close() {
     for te in ["gzip", "chunked, gzip"] {
         let r = format!(
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: {te}\r\nContent-Length: 2\r\n\r\nbody bytes"
@@ -211,7 +211,7 @@ fn transfer_encoding_without_final_chunked_runs_to_close() {
 }
 
 #[test]
-fn no_framing_runs_to_close_and_is_not_reusable() {
+fn h1_no_framing_runs_to_close_and_is_not_reusable() {
     let r = b"HTTP/1.1 200 OK\r\nServer: x\r\n\r\nall of this is body";
     let expected = [
         head(200, "OK", &[("Server", "x")]).response(),
@@ -227,14 +227,14 @@ fn no_framing_runs_to_close_and_is_not_reusable() {
 }
 
 #[test]
-fn close_delimited_empty_body() {
+fn h1_close_delimited_empty_body() {
     let r = b"HTTP/1.1 200 OK\r\n\r\n";
     let expected = [head(200, "OK", &[]).response(), eom(), closed()];
     check3("GET", r, true, b"", &expected);
 }
 
 #[test]
-fn head_response_has_no_body_despite_content_length() {
+fn h1_head_response_has_no_body_despite_content_length() {
     let r = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
     let expected = [
         head(200, "OK", &[("Content-Length", "1000")]).response(),
@@ -259,7 +259,7 @@ fn head_response_has_no_body_despite_content_length() {
 }
 
 #[test]
-fn no_content_and_not_modified_have_no_body() {
+fn h1_no_content_and_not_modified_have_no_body() {
     for (status, reason) in [(204, "No Content"), (304, "Not Modified")] {
         let r = format!("HTTP/1.1 {status} {reason}\r\nContent-Length: 7\r\n\r\n");
         let expected = [
@@ -272,7 +272,7 @@ fn no_content_and_not_modified_have_no_body() {
 }
 
 #[test]
-fn informational_then_response() {
+fn h1_informational_then_response() {
     let r = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n\
               HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
     let expected = [
@@ -287,7 +287,7 @@ fn informational_then_response() {
 }
 
 #[test]
-fn connect_2xx_switches_protocol_and_keeps_tunnel_bytes() {
+fn h1_connect_2xx_switches_protocol_and_keeps_tunnel_bytes() {
     let r = b"HTTP/1.1 200 Connection established\r\nContent-Length: 10\r\n\r\n";
     let expected = [
         head(200, "Connection established", &[("Content-Length", "10")]).response(),
@@ -308,7 +308,7 @@ fn connect_2xx_switches_protocol_and_keeps_tunnel_bytes() {
 }
 
 #[test]
-fn connect_refused_has_a_normal_body() {
+fn h1_connect_refused_has_a_normal_body() {
     let r = b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 4\r\n\r\ndeny";
     let expected = [
         head(
@@ -325,7 +325,7 @@ fn connect_refused_has_a_normal_body() {
 }
 
 #[test]
-fn http10_response_fields() {
+fn h1_http10_response_fields() {
     let r = b"HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx";
     let expected = [
         head(200, "OK", &[("Content-Length", "1")])
@@ -339,7 +339,7 @@ fn http10_response_fields() {
 }
 
 #[test]
-fn header_values_and_reason_are_iso_8859_1() {
+fn h1_header_values_and_reason_are_iso_8859_1() {
     let r = b"HTTP/1.1 200 \xc7a va\r\nX-Name: caf\xe9 \xff\r\nContent-Length: 0\r\n\r\n";
     let expected = [
         head(
@@ -355,7 +355,7 @@ fn header_values_and_reason_are_iso_8859_1() {
 }
 
 #[test]
-fn obs_fold_is_replaced_by_a_space() {
+fn h1_obs_fold_is_replaced_by_a_space() {
     let r =
         b"HTTP/1.1 200 OK\r\nX-Long: first\r\n   second\r\n\tthird\r\nContent-Length: 0\r\n\r\n";
     let expected = [
@@ -372,7 +372,7 @@ fn obs_fold_is_replaced_by_a_space() {
 }
 
 #[test]
-fn leading_blank_lines_missing_reason_and_bare_lf() {
+fn h1_leading_blank_lines_missing_reason_and_bare_lf() {
     let r = b"\r\n\nHTTP/1.1 404\nContent-Length: 0\n\n";
     let expected = [
         head(404, "", &[("Content-Length", "0")]).response(),
@@ -383,7 +383,7 @@ fn leading_blank_lines_missing_reason_and_bare_lf() {
 }
 
 #[test]
-fn eof_inside_fixed_body_is_incomplete_read() {
+fn h1_eof_inside_fixed_body_is_incomplete_read() {
     let r = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabc";
     let expected = [
         head(200, "OK", &[("Content-Length", "5")]).response(),
@@ -394,7 +394,7 @@ fn eof_inside_fixed_body_is_incomplete_read() {
 }
 
 #[test]
-fn eof_inside_chunked_body_is_incomplete_read() {
+fn h1_eof_inside_chunked_body_is_incomplete_read() {
     let h = head(200, "OK", &[("Transfer-Encoding", "chunked")]).response();
     let r = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabc";
     check3(
@@ -437,7 +437,7 @@ fn eof_inside_chunked_body_is_incomplete_read() {
 }
 
 #[test]
-fn eof_before_or_inside_the_head_is_a_protocol_error() {
+fn h1_eof_before_or_inside_the_head_is_a_protocol_error() {
     check3(
         "GET",
         b"",
@@ -463,7 +463,7 @@ fn eof_before_or_inside_the_head_is_a_protocol_error() {
 }
 
 #[test]
-fn unsupported_version_is_bad_version() {
+fn h1_unsupported_version_is_bad_version() {
     check3(
         "GET",
         b"HTTP/2.0 200 OK\r\n\r\n",
@@ -488,7 +488,7 @@ fn unsupported_version_is_bad_version() {
 }
 
 #[test]
-fn garbage_status_line_is_a_protocol_error() {
+fn h1_garbage_status_line_is_a_protocol_error() {
     for (line, shown) in [
         (&b"ICY 200 OK\r\n\r\n"[..], "\"ICY 200 OK\""),
         (b"HTTP/1.1 2x0 OK\r\n\r\n", "\"HTTP/1.1 2x0 OK\""),
@@ -519,7 +519,7 @@ fn garbage_status_line_is_a_protocol_error() {
 }
 
 #[test]
-fn invalid_header_line_is_a_protocol_error_naming_it() {
+fn h1_invalid_header_line_is_a_protocol_error_naming_it() {
     check3(
         "GET",
         b"HTTP/1.1 200 OK\r\nGood: yes\r\nBad Name: x\r\n\r\n",
@@ -533,7 +533,7 @@ fn invalid_header_line_is_a_protocol_error_naming_it() {
 }
 
 #[test]
-fn chunk_size_errors() {
+fn h1_chunk_size_errors() {
     let base = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
     let h = head(200, "OK", &[("Transfer-Encoding", "chunked")]).response();
     let cases: [(&[u8], &str); 4] = [

@@ -26,7 +26,7 @@ fn get(conn: &mut ClientConnection, target: &str) -> Vec<u8> {
 }
 
 #[test]
-fn reuse_over_two_exchanges() {
+fn h1_reuse_over_two_exchanges() {
     let mut conn = ClientConnection::new();
     for (i, body) in [&b"first"[..], b"second!"].iter().enumerate() {
         let out = get(&mut conn, &format!("/{i}"));
@@ -67,7 +67,7 @@ fn reuse_over_two_exchanges() {
 }
 
 #[test]
-fn pipelined_second_response_is_held_until_the_next_cycle() {
+fn h1_pipelined_second_response_is_held_until_the_next_cycle() {
     let mut conn = ClientConnection::new();
     get(&mut conn, "/1");
     conn.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\nb");
@@ -108,7 +108,7 @@ fn pipelined_second_response_is_held_until_the_next_cycle() {
 }
 
 #[test]
-fn eof_after_done_is_connection_closed() {
+fn h1_eof_after_done_is_connection_closed() {
     let mut conn = ClientConnection::new();
     get(&mut conn, "/");
     conn.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
@@ -127,7 +127,7 @@ fn eof_after_done_is_connection_closed() {
 }
 
 #[test]
-fn eof_while_idle_is_connection_closed_and_then_no_request() {
+fn h1_eof_while_idle_is_connection_closed_and_then_no_request() {
     let mut conn = ClientConnection::new();
     assert_eq!(conn.next_event().unwrap(), Event::NeedData);
     conn.receive_eof();
@@ -152,7 +152,7 @@ fn eof_while_idle_is_connection_closed_and_then_no_request() {
 }
 
 #[test]
-fn http10_response_closes_unless_keep_alive() {
+fn h1_http10_response_closes_unless_keep_alive() {
     let mut conn = sent("GET", BodyLength::None);
     run(
         &mut conn,
@@ -179,7 +179,7 @@ fn http10_response_closes_unless_keep_alive() {
 }
 
 #[test]
-fn connection_close_in_response_means_must_close() {
+fn h1_connection_close_in_response_means_must_close() {
     let mut conn = sent("GET", BodyLength::None);
     let evs = run(
         &mut conn,
@@ -199,7 +199,7 @@ fn connection_close_in_response_means_must_close() {
 }
 
 #[test]
-fn http11_with_framing_is_reusable() {
+fn h1_http11_with_framing_is_reusable() {
     let mut conn = sent("GET", BodyLength::None);
     run(
         &mut conn,
@@ -210,7 +210,7 @@ fn http11_with_framing_is_reusable() {
 }
 
 #[test]
-fn early_response_while_still_sending_the_body() {
+fn h1_early_response_while_still_sending_the_body() {
     let headers = HttpHeaderDict::new();
     let mut conn = ClientConnection::new();
     let mut out = Vec::new();
@@ -248,7 +248,7 @@ fn early_response_while_still_sending_the_body() {
 }
 
 #[test]
-fn response_complete_before_request_body_is_reusable_only_after_send_end() {
+fn h1_response_complete_before_request_body_is_reusable_only_after_send_end() {
     let headers = HttpHeaderDict::new();
     let mut conn = ClientConnection::new();
     let mut out = Vec::new();
@@ -275,7 +275,7 @@ fn response_complete_before_request_body_is_reusable_only_after_send_end() {
 }
 
 #[test]
-fn send_failed_poisons_our_side() {
+fn h1_send_failed_poisons_our_side() {
     let mut conn = ClientConnection::new();
     get(&mut conn, "/");
     conn.send_failed();
@@ -291,7 +291,7 @@ fn send_failed_poisons_our_side() {
 }
 
 #[test]
-fn errors_are_sticky() {
+fn h1_errors_are_sticky() {
     let mut conn = sent("GET", BodyLength::None);
     conn.receive_data(b"HTTP/9.9 200 OK\r\n\r\n");
     let e1 = conn.next_event().unwrap_err();
@@ -303,7 +303,7 @@ fn errors_are_sticky() {
 }
 
 #[test]
-fn upgrade_101_switches_protocol_only_when_asked() {
+fn h1_upgrade_101_switches_protocol_only_when_asked() {
     let mut hdrs = HttpHeaderDict::new();
     hdrs.add("Connection", "Upgrade");
     hdrs.add("Upgrade", "websocket");
@@ -337,7 +337,7 @@ fn upgrade_101_switches_protocol_only_when_asked() {
 }
 
 #[test]
-fn informational_keeps_awaiting_the_head() {
+fn h1_informational_keeps_awaiting_the_head() {
     let headers = HttpHeaderDict::new();
     let mut conn = ClientConnection::new();
     let mut out = Vec::new();
@@ -370,7 +370,7 @@ fn informational_keeps_awaiting_the_head() {
 }
 
 #[test]
-fn limits_have_defaults_and_setters() {
+fn h1_limits_have_defaults_and_setters() {
     let l = Limits::default();
     assert_eq!(
         (l.max_header_bytes(), l.max_headers(), l.max_chunk_line()),
@@ -400,7 +400,7 @@ fn with_limits(limits: Limits, pieces: &[&[u8]], eof: bool) -> Vec<Ev> {
 }
 
 #[test]
-fn header_block_over_the_limit_is_refused() {
+fn h1_header_block_over_the_limit_is_refused() {
     let limits = Limits::default().with_max_header_bytes(64);
     let ok = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Pad: 12345678901234567\r\n\r\n";
     assert_eq!(ok.len(), 64);
@@ -427,7 +427,7 @@ fn header_block_over_the_limit_is_refused() {
 }
 
 #[test]
-fn too_many_headers_is_refused() {
+fn h1_too_many_headers_is_refused() {
     let limits = Limits::default().with_max_headers(2);
     let two = b"HTTP/1.1 200 OK\r\nA: 1\r\nContent-Length: 0\r\n\r\n";
     assert_eq!(with_limits(limits, &[two], false).len(), 3);
@@ -467,7 +467,7 @@ fn too_many_headers_is_refused() {
 }
 
 #[test]
-fn chunk_line_over_the_limit_is_refused() {
+fn h1_chunk_line_over_the_limit_is_refused() {
     let limits = Limits::default().with_max_chunk_line(8);
     let head_bytes = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
     let ok = [&head_bytes[..], b"1;a=bc\r\nx\r\n0\r\n\r\n"];
@@ -486,7 +486,7 @@ fn chunk_line_over_the_limit_is_refused() {
 }
 
 #[test]
-fn trailers_over_the_limits_are_refused() {
+fn h1_trailers_over_the_limits_are_refused() {
     let limits = Limits::default().with_max_headers(1);
     let r =
         [&b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\n\r\n"[..]];
@@ -513,7 +513,7 @@ fn trailers_over_the_limits_are_refused() {
 }
 
 #[test]
-fn data_events_are_split_off_the_read_buffer_without_copying() {
+fn h1_data_events_are_split_off_the_read_buffer_without_copying() {
     let mut conn = sent("GET", BodyLength::None);
     conn.read_buf()
         .extend_from_slice(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789");
@@ -532,7 +532,7 @@ fn data_events_are_split_off_the_read_buffer_without_copying() {
 }
 
 #[test]
-fn data_after_eof_is_ignored() {
+fn h1_data_after_eof_is_ignored() {
     let mut conn = sent("GET", BodyLength::None);
     conn.receive_data(b"HTTP/1.1 200 OK\r\n\r\nab");
     conn.receive_eof();

@@ -137,7 +137,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
-    fn split_responses_give_the_same_events(
+    fn h1_split_responses_give_the_same_events(
         data in response(),
         cuts in prop::collection::vec(any::<Index>(), 0..12),
         method in method(),
@@ -155,7 +155,7 @@ proptest! {
     }
 
     #[test]
-    fn split_arbitrary_bytes_give_the_same_events(
+    fn h1_split_arbitrary_bytes_give_the_same_events(
         data in prop::collection::vec(any::<u8>(), 0..400),
         cuts in prop::collection::vec(any::<Index>(), 0..12),
         method in method(),
@@ -177,7 +177,7 @@ proptest! {
     }
 
     #[test]
-    fn arbitrary_bytes_never_panic(
+    fn h1_arbitrary_bytes_never_panic(
         data in prop::collection::vec(any::<u8>(), 0..600),
         cuts in prop::collection::vec(any::<Index>(), 0..20),
         eof in any::<bool>(),

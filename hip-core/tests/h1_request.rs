@@ -52,7 +52,7 @@ fn refused(kind: ErrorKind, message: &str, r: Result<Vec<u8>, hip_core::Error>) 
 }
 
 #[test]
-fn get_with_host_and_headers_in_order_and_case() {
+fn h1_get_with_host_and_headers_in_order_and_case() {
     let out = send(
         "GET",
         "/a?b=c",
@@ -73,7 +73,7 @@ fn get_with_host_and_headers_in_order_and_case() {
 }
 
 #[test]
-fn callers_host_header_replaces_ours_at_its_position() {
+fn h1_callers_host_header_replaces_ours_at_its_position() {
     let out = send(
         "GET",
         "/",
@@ -88,7 +88,7 @@ fn callers_host_header_replaces_ours_at_its_position() {
 }
 
 #[test]
-fn fixed_body_gets_content_length() {
+fn h1_fixed_body_gets_content_length() {
     let out = send("PUT", "/f", &[], BodyLength::Fixed(1234567890123)).unwrap();
     assert_eq!(
         out,
@@ -97,7 +97,7 @@ fn fixed_body_gets_content_length() {
 }
 
 #[test]
-fn matching_caller_content_length_is_kept_and_not_doubled() {
+fn h1_matching_caller_content_length_is_kept_and_not_doubled() {
     let out = send(
         "POST",
         "/",
@@ -112,7 +112,7 @@ fn matching_caller_content_length_is_kept_and_not_doubled() {
 }
 
 #[test]
-fn mismatching_caller_content_length_is_refused() {
+fn h1_mismatching_caller_content_length_is_refused() {
     refused(
         ErrorKind::LocalProtocol,
         "Content-Length header \"6\" does not match the body length 5",
@@ -161,7 +161,7 @@ fn mismatching_caller_content_length_is_refused() {
 }
 
 #[test]
-fn chunked_body_gets_transfer_encoding() {
+fn h1_chunked_body_gets_transfer_encoding() {
     let out = send("POST", "/up", &[], BodyLength::Chunked).unwrap();
     assert_eq!(
         out,
@@ -182,7 +182,7 @@ fn chunked_body_gets_transfer_encoding() {
 }
 
 #[test]
-fn no_body_gets_content_length_zero_only_for_methods_expecting_one() {
+fn h1_no_body_gets_content_length_zero_only_for_methods_expecting_one() {
     for m in ["POST", "PUT", "PATCH", "post"] {
         let out = send(m, "/", &[], BodyLength::None).unwrap();
         assert_eq!(
@@ -206,7 +206,7 @@ fn no_body_gets_content_length_zero_only_for_methods_expecting_one() {
 }
 
 #[test]
-fn latin1_header_values_are_encoded_as_single_bytes() {
+fn h1_latin1_header_values_are_encoded_as_single_bytes() {
     let out = send("GET", "/", &[("X-Name", "caf\u{e9}")], BodyLength::None).unwrap();
     assert_eq!(
         out,
@@ -220,7 +220,7 @@ fn latin1_header_values_are_encoded_as_single_bytes() {
 }
 
 #[test]
-fn forbidden_bytes_in_method_are_refused() {
+fn h1_forbidden_bytes_in_method_are_refused() {
     for (method, what) in [
         ("GE\rT", "CR (\\r)"),
         ("GE\nT", "LF (\\n)"),
@@ -243,7 +243,7 @@ fn forbidden_bytes_in_method_are_refused() {
 }
 
 #[test]
-fn forbidden_bytes_in_target_are_refused() {
+fn h1_forbidden_bytes_in_target_are_refused() {
     for (target, what) in [
         ("/a\rb", "CR (\\r)"),
         ("/a\nb", "LF (\\n)"),
@@ -270,7 +270,7 @@ fn forbidden_bytes_in_target_are_refused() {
 }
 
 #[test]
-fn forbidden_bytes_in_header_names_are_refused() {
+fn h1_forbidden_bytes_in_header_names_are_refused() {
     for name in ["X\rA", "X\nA", "X\0A", "X A", "X:A", "", "X-\u{e9}"] {
         refused(
             ErrorKind::InvalidHeader,
@@ -281,7 +281,7 @@ fn forbidden_bytes_in_header_names_are_refused() {
 }
 
 #[test]
-fn forbidden_bytes_in_header_values_are_refused() {
+fn h1_forbidden_bytes_in_header_values_are_refused() {
     for (value, what) in [
         ("a\rb", "CR (\\r)"),
         ("a\nb", "LF (\\n)"),
@@ -303,7 +303,7 @@ fn forbidden_bytes_in_header_values_are_refused() {
 }
 
 #[test]
-fn forbidden_bytes_in_host_are_refused() {
+fn h1_forbidden_bytes_in_host_are_refused() {
     let headers = HttpHeaderDict::new();
     for (host, what) in [
         ("a\r\nb", "CR (\\r)"),
@@ -334,7 +334,7 @@ fn forbidden_bytes_in_host_are_refused() {
 }
 
 #[test]
-fn fixed_body_send_data_and_end() {
+fn h1_fixed_body_send_data_and_end() {
     let headers = HttpHeaderDict::new();
     let mut conn = ClientConnection::new();
     let mut out = Vec::new();
@@ -365,7 +365,7 @@ fn fixed_body_send_data_and_end() {
 }
 
 #[test]
-fn short_fixed_body_is_refused_at_end() {
+fn h1_short_fixed_body_is_refused_at_end() {
     let headers = HttpHeaderDict::new();
     let mut conn = ClientConnection::new();
     let mut out = Vec::new();
@@ -392,7 +392,7 @@ fn short_fixed_body_is_refused_at_end() {
 }
 
 #[test]
-fn chunked_framing_and_vectored_frames() {
+fn h1_chunked_framing_and_vectored_frames() {
     let headers = HttpHeaderDict::new();
     let mut conn = ClientConnection::new();
     let mut out = Vec::new();
@@ -426,7 +426,7 @@ fn chunked_framing_and_vectored_frames() {
 }
 
 #[test]
-fn calls_in_the_wrong_state_are_local_protocol_errors() {
+fn h1_calls_in_the_wrong_state_are_local_protocol_errors() {
     let headers = HttpHeaderDict::new();
     let mut conn = ClientConnection::new();
     let mut out = Vec::new();
@@ -479,7 +479,7 @@ fn calls_in_the_wrong_state_are_local_protocol_errors() {
 }
 
 #[test]
-fn connection_close_in_request_means_must_close() {
+fn h1_connection_close_in_request_means_must_close() {
     let headers = dict(&[("Connection", "Close")]);
     let mut conn = ClientConnection::new();
     let mut out = Vec::new();

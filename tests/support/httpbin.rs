@@ -35,7 +35,8 @@
 //! | `/discard` (any method) | reads the body without keeping it: `{"received": n}` |
 //! | `/close` | 200 `closing` with `Connection: close`, then closes the connection |
 //!
-//! Anything else is 404. A bad number in a path or query is a 400 naming it.
+//! Anything else is 404. A bad number or parameter in a path or query, or a malformed form
+//! body, is a 400 whose JSON `error` names it.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -327,7 +328,7 @@ async fn handle(state: &State, conn: ConnInfo, req: Request<Incoming>) -> Resp {
         match incoming.collect().await {
             Ok(collected) => (collected.to_bytes(), None),
             Err(e) => {
-                return text(400, format!("reading the request body failed: {e}\n"));
+                return Bad(format!("reading the request body failed: {e}")).into();
             }
         }
     };
@@ -380,7 +381,7 @@ async fn route(ctx: &Ctx<'_>) -> Resp {
                 v["method"] = json!(ctx.method.as_str());
                 json_resp(200, &v)
             }
-            Err(resp) => resp,
+            Err(bad) => bad.into(),
         },
         ["headers"] => json_resp(200, &json!({ "headers": ctx.headers_json() })),
         ["ip"] => json_resp(200, &json!({ "origin": ctx.origin() })),
@@ -396,7 +397,7 @@ async fn route(ctx: &Ctx<'_>) -> Resp {
             match parse_num::<u32>("redirect count", n) {
                 Ok(n) if n > 1 => redirect(302, &format!("{prefix}/{}", n - 1)),
                 Ok(_) => redirect(302, "/get"),
-                Err(resp) => resp,
+                Err(bad) => bad.into(),
             }
         }
         ["absolute-redirect", n] => match parse_num::<u32>("redirect count", n) {
@@ -405,7 +406,7 @@ async fn route(ctx: &Ctx<'_>) -> Resp {
                 &format!("{}/absolute-redirect/{}", ctx.origin_url(), n - 1),
             ),
             Ok(_) => redirect(302, &format!("{}/get", ctx.origin_url())),
-            Err(resp) => resp,
+            Err(bad) => bad.into(),
         },
         ["redirect-to"] => redirect_to(ctx),
         ["delay", secs] => match parse_secs("delay", secs) {
@@ -413,10 +414,10 @@ async fn route(ctx: &Ctx<'_>) -> Resp {
                 tokio::time::sleep(Duration::from_secs_f64(secs.min(30.0))).await;
                 match ctx.echo_with_body() {
                     Ok(v) => json_resp(200, &v),
-                    Err(resp) => resp,
+                    Err(bad) => bad.into(),
                 }
             }
-            Err(resp) => resp,
+            Err(bad) => bad.into(),
         },
         ["bytes", n] => bytes_route(ctx, n, false),
         ["stream-bytes", n] => bytes_route(ctx, n, true),
@@ -434,14 +435,14 @@ async fn route(ctx: &Ctx<'_>) -> Resp {
             let value = ctx.query_value("secs").unwrap_or("1");
             match parse_status(status) {
                 Ok(code) => with_header(empty(code), "retry-after", value),
-                Err(resp) => resp,
+                Err(bad) => bad.into(),
             }
         }
         ["flaky", key, fails, status] => flaky_route(ctx, key, fails, status),
         ["echo"] => echo_route(ctx),
         ["large", n] => match parse_num::<u64>("length", n) {
             Ok(n) => response(200, "application/octet-stream", RepeatBody { remaining: n }),
-            Err(resp) => resp,
+            Err(bad) => bad.into(),
         },
         ["chunked-trailers"] => chunked_trailers_route(),
         ["head-check"] => {
@@ -521,7 +522,7 @@ impl Ctx<'_> {
     }
 
     /// The echo object with `data`, `files`, `form` and `json`; a 400 if a form body is malformed.
-    fn echo_with_body(&self) -> Result<Value, Resp> {
+    fn echo_with_body(&self) -> Result<Value, Bad> {
         let mut value = self.echo();
         let content_type = self.header("content-type").unwrap_or_default();
         let lower = content_type.to_ascii_lowercase();
@@ -531,9 +532,8 @@ impl Ctx<'_> {
         if lower.starts_with("application/x-www-form-urlencoded") {
             form = parse_urlencoded(&String::from_utf8_lossy(&self.body));
         } else if lower.starts_with("multipart/form-data") {
-            let parts = parse_multipart(&content_type, &self.body).map_err(|e| {
-                json_resp(400, &json!({ "error": format!("bad multipart body: {e}") }))
-            })?;
+            let parts = parse_multipart(&content_type, &self.body)
+                .map_err(|e| Bad(format!("bad multipart body: {e}")))?;
             for part in parts {
                 if part.filename.is_some() {
                     files.push((part.name, body_string(&part.data)));
@@ -557,7 +557,7 @@ impl Ctx<'_> {
         }
         match self.echo_with_body() {
             Ok(v) => json_resp(200, &v),
-            Err(resp) => resp,
+            Err(bad) => bad.into(),
         }
     }
 
@@ -598,7 +598,7 @@ fn only(ctx: &Ctx<'_>, allowed: Method) -> Option<Resp> {
 fn status_route(code: &str) -> Resp {
     let code = match parse_status(code) {
         Ok(code) => code,
-        Err(resp) => return resp,
+        Err(bad) => return bad.into(),
     };
     let resp = empty(code);
     match code {
@@ -611,14 +611,14 @@ fn status_route(code: &str) -> Resp {
 
 fn redirect_to(ctx: &Ctx<'_>) -> Resp {
     let Some(url) = ctx.query_value("url") else {
-        return text(400, "redirect-to needs a url parameter\n");
+        return Bad("redirect-to needs a url parameter".into()).into();
     };
     let status = match ctx.query_value("status_code") {
         None => 302,
         Some(s) => match parse_num::<u16>("status_code", s) {
             Ok(code @ 300..=399) => code,
-            Ok(code) => return text(400, format!("status_code {code} is not a redirect\n")),
-            Err(resp) => return resp,
+            Ok(code) => return Bad(format!("status_code {code} is not a redirect")).into(),
+            Err(bad) => return bad.into(),
         },
     };
     redirect(status, url)
@@ -628,13 +628,13 @@ fn bytes_route(ctx: &Ctx<'_>, n: &str, chunked: bool) -> Resp {
     const LIMIT: usize = 100 * 1024 * 1024;
     let n = match parse_num::<usize>("length", n) {
         Ok(n) if n <= LIMIT => n,
-        Ok(n) => return text(400, format!("length {n} is over {LIMIT}; use /large\n")),
-        Err(resp) => return resp,
+        Ok(n) => return Bad(format!("length {n} is over {LIMIT}; use /large")).into(),
+        Err(bad) => return bad.into(),
     };
     let seed = match ctx.query_value("seed").map(|s| parse_num::<u64>("seed", s)) {
         None => 0,
         Some(Ok(seed)) => seed,
-        Some(Err(resp)) => return resp,
+        Some(Err(bad)) => return bad.into(),
     };
     let data = Bytes::from(payload::pseudo_random_bytes(n, seed));
     if !chunked {
@@ -646,7 +646,7 @@ fn bytes_route(ctx: &Ctx<'_>, n: &str, chunked: bool) -> Resp {
     {
         None => 10240,
         Some(Ok(size)) => size.max(1),
-        Some(Err(resp)) => return resp,
+        Some(Err(bad)) => return bad.into(),
     };
     let (tx, body) = ChannelBody::new(None);
     tokio::spawn(async move {
@@ -665,7 +665,7 @@ fn bytes_route(ctx: &Ctx<'_>, n: &str, chunked: bool) -> Resp {
 fn stream_route(ctx: &Ctx<'_>, n: &str) -> Resp {
     let n = match parse_num::<usize>("line count", n) {
         Ok(n) => n.min(1000),
-        Err(resp) => return resp,
+        Err(bad) => return bad.into(),
     };
     let lines: Vec<Bytes> = (0..n)
         .map(|id| {
@@ -703,17 +703,17 @@ async fn drip_route(ctx: &Ctx<'_>) -> Resp {
     {
         None => 10,
         Some(Ok(n)) if n <= 10 * 1024 * 1024 => n,
-        Some(Ok(n)) => return text(400, format!("numbytes {n} is over 10 MiB\n")),
-        Some(Err(resp)) => return resp,
+        Some(Ok(n)) => return Bad(format!("numbytes {n} is over 10 MiB")).into(),
+        Some(Err(bad)) => return bad.into(),
     };
     let (duration, delay) = match (num("duration", 2.0), num("delay", 0.0)) {
         (Ok(duration), Ok(delay)) => (duration.min(60.0), delay.min(60.0)),
-        (Err(resp), _) | (_, Err(resp)) => return resp,
+        (Err(bad), _) | (_, Err(bad)) => return bad.into(),
     };
     let code = match ctx.query_value("code").map(parse_status) {
         None => 200,
         Some(Ok(code)) => code,
-        Some(Err(resp)) => return resp,
+        Some(Err(bad)) => return bad.into(),
     };
     tokio::time::sleep(Duration::from_secs_f64(delay)).await;
     let pause = if numbytes == 0 {
@@ -753,7 +753,7 @@ fn response_headers_route(ctx: &Ctx<'_>) -> Resp {
             HeaderName::from_bytes(k.as_bytes()),
             HeaderValue::from_str(v),
         ) else {
-            return text(400, format!("cannot send header {k:?}: {v:?}\n"));
+            return Bad(format!("cannot send header {k:?}: {v:?}")).into();
         };
         resp.headers_mut().append(name, value);
     }
@@ -775,7 +775,7 @@ fn basic_auth_route(ctx: &Ctx<'_>, user: &str, pass: &str) -> Resp {
 fn flaky_route(ctx: &Ctx<'_>, key: &str, fails: &str, status: &str) -> Resp {
     let (fails, status) = match (parse_num::<usize>("fails", fails), parse_status(status)) {
         (Ok(fails), Ok(status)) => (fails, status),
-        (Err(resp), _) | (_, Err(resp)) => return resp,
+        (Err(bad), _) | (_, Err(bad)) => return bad.into(),
     };
     let attempt = {
         let mut counts = lock(&ctx.state.flaky);
@@ -890,29 +890,32 @@ fn with_header(mut resp: Resp, name: &'static str, value: &str) -> Resp {
     resp
 }
 
-fn parse_num<T: std::str::FromStr>(what: &str, s: &str) -> Result<T, Resp> {
-    s.parse()
-        .map_err(|_| text(400, format!("{what} {s:?} is not a valid number\n")))
+/// A client mistake in a path, query or body: becomes a 400 whose JSON `error` names it.
+struct Bad(String);
+
+impl From<Bad> for Resp {
+    fn from(bad: Bad) -> Resp {
+        json_resp(400, &json!({ "error": bad.0 }))
+    }
 }
 
-fn parse_secs(what: &str, s: &str) -> Result<f64, Resp> {
+fn parse_num<T: std::str::FromStr>(what: &str, s: &str) -> Result<T, Bad> {
+    s.parse()
+        .map_err(|_| Bad(format!("{what} {s:?} is not a valid number")))
+}
+
+fn parse_secs(what: &str, s: &str) -> Result<f64, Bad> {
     match s.parse::<f64>() {
         Ok(secs) if secs.is_finite() && secs >= 0.0 => Ok(secs),
-        _ => Err(text(
-            400,
-            format!("{what} {s:?} is not a number of seconds\n"),
-        )),
+        _ => Err(Bad(format!("{what} {s:?} is not a number of seconds"))),
     }
 }
 
 /// A final status hyper can send: 200 to 599.
-fn parse_status(s: &str) -> Result<u16, Resp> {
+fn parse_status(s: &str) -> Result<u16, Bad> {
     match parse_num::<u16>("status", s)? {
         code @ 200..=599 => Ok(code),
-        code => Err(text(
-            400,
-            format!("status {code} cannot be a final response\n"),
-        )),
+        code => Err(Bad(format!("status {code} cannot be a final response"))),
     }
 }
 

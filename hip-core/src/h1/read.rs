@@ -398,7 +398,10 @@ pub(super) fn parse_chunk_size(line: &[u8]) -> Result<u64, Error> {
         return Err(invalid());
     }
     let rest = &text[digits..];
-    let spaces = rest.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    let spaces = rest
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
     let rest = &rest[spaces..];
     if !rest.is_empty() && rest[0] != b';' {
         return Err(invalid());

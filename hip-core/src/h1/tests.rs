@@ -39,16 +39,16 @@ fn scan_finds_the_first_line_then_the_blank_line_incrementally() {
         Scanned::FirstLine(19)
     );
     assert_eq!(
+        read::scan_lines(&buf[..24], &mut scan, true),
+        Scanned::Incomplete
+    );
+    assert_eq!(
         read::scan_lines(&buf[..26], &mut scan, true),
         Scanned::Incomplete
     );
     assert_eq!(
-        read::scan_lines(&buf[..27], &mut scan, true),
-        Scanned::Incomplete
-    );
-    assert_eq!(
         read::scan_lines(&buf[..], &mut scan, true),
-        Scanned::Blank(29)
+        Scanned::Blank(27)
     );
 }
 
