@@ -5,6 +5,12 @@
 //!
 //! | Hip (Python)                      | hip (Rust)                                   |
 //! |-----------------------------------|----------------------------------------------|
+//! | `hip.PoolManager`                 | [`PoolManager`] (blocking)                    |
+//! | `hip.HTTPConnectionPool`          | [`HttpConnectionPool`] (blocking)             |
+//! | `hip.HTTPSConnectionPool`         | [`HttpsConnectionPool`] (blocking)            |
+//! | `hip.HTTPResponse`                | [`HttpResponse`] (blocking)                   |
+//! | `hip.connection_from_url`         | [`connection_from_url`] (blocking)            |
+//! | `PoolManager.request(...)`        | [`blocking::RequestBuilder`]                  |
 //! | `hip.AsyncPoolManager`            | [`AsyncPoolManager`]                          |
 //! | `hip.AsyncHTTPConnectionPool`     | [`AsyncHttpConnectionPool`]                   |
 //! | `hip.AsyncHTTPSConnectionPool`    | [`AsyncHttpsConnectionPool`]                  |
@@ -119,3 +125,17 @@ pub fn add_stderr_logger(level: tracing::Level) -> Result<()> {
             )
         })
 }
+
+/// The blocking API (the hip-blocking crate): the spec's `PoolManager`, pools and
+/// `HTTPResponse` with the async API's names and arguments, run on a private runtime.
+/// Its request builder is `hip::blocking::RequestBuilder` (`hip::RequestBuilder` is the
+/// async one) and its bodies, with `std::io` readers, are `hip::blocking::Body`.
+#[cfg(feature = "blocking")]
+pub use hip_blocking as blocking;
+
+/// The spec's `hip.PoolManager`, `HTTPConnectionPool`, `HTTPSConnectionPool`, `HTTPResponse`
+/// and `connection_from_url(url, **kw)`: the blocking API.
+#[cfg(feature = "blocking")]
+pub use hip_blocking::{
+    connection_from_url, HttpConnectionPool, HttpResponse, HttpsConnectionPool, PoolManager,
+};

@@ -68,11 +68,24 @@ pub(crate) async fn run<S: PoolSource + ?Sized>(
         let url_text = current.url();
         let target = src.request_target(&current);
         let outcome = attempt(
-            &pool, &method, &target, &url_text, &headers, &mut body, &timeout, &opts,
+            &pool,
+            &method,
+            &target,
+            &url_text,
+            &headers,
+            &mut body,
+            &timeout,
+            opts.pool_timeout,
+            opts.decode_content,
         )
         .await;
         let mut resp = match outcome {
             Ok(r) => r,
+            // As in the spec's urlopen, EmptyPoolError and ClosedPoolError are raised as
+            // they are: no connection was used, and retrying cannot help.
+            Err(e) if matches!(e.kind(), ErrorKind::EmptyPool | ErrorKind::ClosedPool) => {
+                return Err(e);
+            }
             Err(e) => {
                 let cause = e.to_string();
                 retries = retries.increment(Some(&method), Some(&url_text), None, Some(e))?;
@@ -97,7 +110,7 @@ pub(crate) async fn run<S: PoolSource + ?Sized>(
             let Some(next_pool) = src.pool_for(&next)? else {
                 // A lone pool cannot follow a redirect to another host: hand back the 3xx.
                 resp.set_retries(retries);
-                return finish(resp, &opts).await;
+                return finish(resp, opts.preload_content).await;
             };
             let info_headers = resp.headers().clone();
             let info = ResponseInfo {
@@ -112,7 +125,7 @@ pub(crate) async fn run<S: PoolSource + ?Sized>(
                         return Err(e);
                     }
                     resp.set_retries(retries);
-                    return finish(resp, &opts).await;
+                    return finish(resp, opts.preload_content).await;
                 }
             }
             let _ = resp.drain_conn().await;
@@ -158,7 +171,7 @@ pub(crate) async fn run<S: PoolSource + ?Sized>(
                         return Err(e);
                     }
                     resp.set_retries(retries);
-                    return finish(resp, &opts).await;
+                    return finish(resp, opts.preload_content).await;
                 }
             }
             let _ = resp.drain_conn().await;
@@ -187,8 +200,10 @@ pub(crate) async fn run<S: PoolSource + ?Sized>(
     }
 }
 
-async fn finish(mut resp: HttpResponse, opts: &RequestOptions) -> Result<HttpResponse, Error> {
-    if opts.preload_content {
+/// Takes plain values, not `&RequestOptions`: a reference to the options (whose `Body` is
+/// not `Sync`) held across an await would make the request future not `Send`.
+async fn finish(mut resp: HttpResponse, preload_content: bool) -> Result<HttpResponse, Error> {
+    if preload_content {
         resp.preload_content().await?;
     }
     Ok(resp)
@@ -212,14 +227,15 @@ async fn attempt(
     headers: &HttpHeaderDict,
     body: &mut Body,
     timeout: &Timeout,
-    opts: &RequestOptions,
+    pool_timeout: Option<Duration>,
+    decode_content: bool,
 ) -> Result<HttpResponse, Error> {
     let authority = pool.authority();
     let mut fresh_only = false;
     loop {
         let mut timeout = timeout.clone_fresh();
         let mut pc = pool
-            .get_conn(opts.pool_timeout, &mut timeout, fresh_only)
+            .get_conn(pool_timeout, &mut timeout, fresh_only)
             .await?;
         let read_timeout = timeout_duration(timeout.read_timeout(std::time::Instant::now())?);
         let req = Request {
@@ -264,7 +280,7 @@ async fn attempt(
                     deadline,
                     method,
                     url_text.to_owned(),
-                    opts.decode_content,
+                    decode_content,
                 );
             }
             Err(e) => {
@@ -324,14 +340,19 @@ pub(crate) fn join_url(base: &Url, location: &str) -> Result<Url, Error> {
     } else if let Some(rest) = location.strip_prefix("//") {
         format!("{scheme}://{rest}")
     } else {
-        let origin = format!(
-            "{scheme}://{}{}",
-            base.auth
-                .as_deref()
-                .map(|a| format!("{a}@"))
-                .unwrap_or_default(),
-            base.netloc().unwrap_or_default()
-        );
+        // A pool's relative URL ("/redirect/2") stays relative, as the spec's urljoin keeps
+        // it, instead of becoming "http:///get".
+        let origin = match base.host {
+            None => String::new(),
+            Some(_) => format!(
+                "{scheme}://{}{}",
+                base.auth
+                    .as_deref()
+                    .map(|a| format!("{a}@"))
+                    .unwrap_or_default(),
+                base.netloc().unwrap_or_default()
+            ),
+        };
         if location.starts_with('/') {
             format!("{origin}{location}")
         } else if location.starts_with('?') {
@@ -370,6 +391,8 @@ mod tests {
         assert_eq!(join(b, "c"), "http://h:8080/a/c");
         assert_eq!(join(b, "?z=2"), "http://h:8080/a/b?z=2");
         assert_eq!(join("https://h/", "/get"), "https://h/get");
+        assert_eq!(join("/redirect/2", "/get"), "/get");
+        assert_eq!(join("/a/b?q=1", "c"), "/a/c");
     }
 
     #[test]

@@ -314,6 +314,11 @@ impl HttpConnectionPool {
             )
             .with_url(url));
         }
+        if !opts.assert_same_host {
+            // The spec sends any URL through this pool then (redirects too), with a
+            // foreign absolute URL as the request target.
+            return exchange::run(&AnyHost(self), method, url, opts).await;
+        }
         exchange::run(self, method, url, opts).await
     }
 
@@ -449,6 +454,22 @@ impl HttpConnectionPool {
 
     fn closed_error(&self) -> Error {
         Error::new(ErrorKind::ClosedPool, "Pool is closed.").with_pool(self.describe())
+    }
+}
+
+/// A pool asked with `assert_same_host=False`: it serves every URL itself.
+struct AnyHost<'a>(&'a HttpConnectionPool);
+
+impl PoolSource for AnyHost<'_> {
+    fn pool_for(&self, _url: &Url) -> Result<Option<HttpConnectionPool>, Error> {
+        Ok(Some(self.0.clone()))
+    }
+
+    fn request_target(&self, url: &Url) -> String {
+        match &url.host {
+            Some(_) if !self.0.is_same_host(&url.url()) => url.url(),
+            _ => url.request_uri(),
+        }
     }
 }
 

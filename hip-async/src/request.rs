@@ -90,6 +90,9 @@ pub struct RequestBuilder<'a> {
     encode_multipart: bool,
     multipart_boundary: Option<String>,
     opts: RequestOptions,
+    /// A Content-Type the body chosen implies (JSON, form encodings), set on top of the
+    /// request's headers (or the defaults when the request gives none).
+    content_type: Option<String>,
     error: Option<Error>,
 }
 
@@ -104,6 +107,7 @@ impl<'a> RequestBuilder<'a> {
             encode_multipart: true,
             multipart_boundary: None,
             opts: RequestOptions::default(),
+            content_type: None,
             error: None,
         }
     }
@@ -171,8 +175,7 @@ impl<'a> RequestBuilder<'a> {
         match serde_json::to_vec(value) {
             Ok(v) => {
                 self.opts.body = Body::bytes(v);
-                let h = self.opts.headers.get_or_insert_with(HttpHeaderDict::new);
-                h.insert("Content-Type", "application/json");
+                self.content_type = Some("application/json".to_owned());
             }
             Err(e) => {
                 self.error = Some(
@@ -307,14 +310,17 @@ impl<'a> RequestBuilder<'a> {
                     )
                 };
                 self.opts.body = Body::bytes(body);
-                self.opts
-                    .headers
-                    .get_or_insert_with(|| match &self.target {
-                        Target::Pool(p) => p.options().headers.clone(),
-                        Target::Manager(m) => m.headers().clone(),
-                    })
-                    .insert("Content-Type", content_type);
+                self.content_type = Some(content_type);
             }
+        }
+        if let Some(content_type) = self.content_type.take() {
+            self.opts
+                .headers
+                .get_or_insert_with(|| match &self.target {
+                    Target::Pool(p) => p.options().headers.clone(),
+                    Target::Manager(m) => m.headers().clone(),
+                })
+                .insert("Content-Type", content_type);
         }
         Ok((self.target, self.method, url, self.opts))
     }

@@ -539,8 +539,8 @@ mod gzip {
                     }
                 }
             }
-            // A header whose fixed part was just completed with no optional parts left is
-            // reported done inside the loop; anything else needs more input.
+            // Each part that completed was moved past inside the loop, and the last one
+            // returned from it: the header is not complete yet.
             Ok((used, false))
         }
 
@@ -687,7 +687,7 @@ mod gzip {
                         self.check_trailer(bytes)?;
                         self.crc.reset();
                         self.inflate.reset(false);
-                        self.member += 1;
+                        self.member = self.member.saturating_add(1);
                         self.state = State::Between { first: None };
                     }
                     State::Between { first } => match (*first, rest) {

@@ -29,10 +29,7 @@ fn build(
         r.extend_from_slice(nl);
     };
     for i in 0..informational {
-        line(
-            &mut r,
-            &format!("HTTP/1.1 10{} Info", i % 4 + 2 + (i % 2) * 1),
-        );
+        line(&mut r, &format!("HTTP/1.1 10{} Info", i + 2));
         line(&mut r, "X-Hint: yes");
         line(&mut r, "");
     }

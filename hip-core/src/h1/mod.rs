@@ -810,10 +810,7 @@ impl ClientConnection {
         let max = self.limits.max_header_bytes;
         loop {
             let window = self.buf.len().min(max);
-            match read::scan_lines(&self.buf[..window], &mut self.scan, true) {
-                Scanned::FirstLine(line_end) => {
-                    read::check_status_line(&self.buf[..line_end])?;
-                }
+            match read::scan_lines(&self.buf[..window], &mut self.scan) {
                 Scanned::Blank(end) => {
                     let Some((used, head)) = read::parse_head(&self.buf[..end], &self.limits)?
                     else {
@@ -825,6 +822,15 @@ impl ClientConnection {
                     return self.on_head(head);
                 }
                 Scanned::Incomplete => {
+                    // Check the status line as soon as it is complete, so that a reply in
+                    // another protocol or version fails fast instead of waiting for a head
+                    // that never comes. (A head that arrives whole skips this: parsing it
+                    // checks the status line anyway.)
+                    let line_end = self.scan.first_line_end;
+                    if line_end != 0 && !self.scan.status_checked {
+                        self.scan.status_checked = true;
+                        read::check_status_line(&self.buf[..line_end])?;
+                    }
                     if !self.buf.is_empty() && self.buf.len() >= max {
                         return Err(Error::new(
                             ErrorKind::Protocol,
@@ -1030,27 +1036,24 @@ impl ClientConnection {
             ChunkAt::Trailers => {
                 let max = self.limits.max_header_bytes;
                 let window = self.buf.len().min(max);
-                loop {
-                    match read::scan_lines(&self.buf[..window], &mut self.scan, false) {
-                        Scanned::Blank(end) => {
-                            let trailers = read::parse_trailers(&self.buf[..end], &self.limits)?;
-                            self.buf.advance(end);
-                            self.scan = Scan::default();
-                            return Ok(Some(self.end_of_message(trailers)));
+                match read::scan_lines(&self.buf[..window], &mut self.scan) {
+                    Scanned::Blank(end) => {
+                        let trailers = read::parse_trailers(&self.buf[..end], &self.limits)?;
+                        self.buf.advance(end);
+                        self.scan = Scan::default();
+                        Ok(Some(self.end_of_message(trailers)))
+                    }
+                    Scanned::Incomplete => {
+                        if !self.buf.is_empty() && self.buf.len() >= max {
+                            return Err(Error::new(
+                                ErrorKind::Protocol,
+                                format!(
+                                    "chunked trailers are larger than the max_header_bytes \
+                                     limit of {max} bytes"
+                                ),
+                            ));
                         }
-                        Scanned::FirstLine(_) => continue,
-                        Scanned::Incomplete => {
-                            if !self.buf.is_empty() && self.buf.len() >= max {
-                                return Err(Error::new(
-                                    ErrorKind::Protocol,
-                                    format!(
-                                        "chunked trailers are larger than the max_header_bytes \
-                                         limit of {max} bytes"
-                                    ),
-                                ));
-                            }
-                            return self.need_more_chunked(read, None);
-                        }
+                        self.need_more_chunked(read, None)
                     }
                 }
             }

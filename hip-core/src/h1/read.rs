@@ -22,8 +22,10 @@ pub(super) struct Scan {
     line_start: usize,
     /// Where the search for the next `\n` goes on.
     from: usize,
-    /// The first non-blank line (the status line) was already reported.
-    first_line_seen: bool,
+    /// End (after its `\n`) of the first non-blank line, the status line; 0 if not seen.
+    pub(super) first_line_end: usize,
+    /// The status line was checked on its own already.
+    pub(super) status_checked: bool,
 }
 
 /// What [`scan_lines`] found.
@@ -31,16 +33,13 @@ pub(super) struct Scan {
 pub(super) enum Scanned {
     /// A blank line ending just before this index: the block ends here.
     Blank(usize),
-    /// The first non-blank line, ending (after its `\n`) at this index.
-    FirstLine(usize),
     /// No further complete line yet.
     Incomplete,
 }
 
 /// Looks for the next blank line (`\n` or `\r\n` at a line start) in `buf`, resuming where
-/// `scan` stopped; when `report_first` is set, stops once at the end of the first non-blank
-/// line too, so the status line can be checked before the rest of the head arrives.
-pub(super) fn scan_lines(buf: &[u8], scan: &mut Scan, report_first: bool) -> Scanned {
+/// `scan` stopped, and notes where the first non-blank line ends on the way.
+pub(super) fn scan_lines(buf: &[u8], scan: &mut Scan) -> Scanned {
     loop {
         let Some(rest) = buf.get(scan.from..) else {
             return Scanned::Incomplete;
@@ -57,9 +56,21 @@ pub(super) fn scan_lines(buf: &[u8], scan: &mut Scan, report_first: bool) -> Sca
         if blank {
             return Scanned::Blank(nl + 1);
         }
-        if report_first && !scan.first_line_seen {
-            scan.first_line_seen = true;
-            return Scanned::FirstLine(nl + 1);
+        if scan.first_line_end == 0 {
+            scan.first_line_end = nl + 1;
+        }
+    }
+}
+
+/// End (after its `\n`) of the first line of `block` that is not blank, as [`scan_lines`]
+/// sees lines.
+fn first_line_end(block: &[u8]) -> Option<usize> {
+    let mut scan = Scan::default();
+    loop {
+        match scan_lines(block, &mut scan) {
+            _ if scan.first_line_end != 0 => return Some(scan.first_line_end),
+            Scanned::Blank(_) => continue,
+            Scanned::Incomplete => return None,
         }
     }
 }
@@ -257,11 +268,18 @@ fn bad_header_line(lines: &[u8]) -> &[u8] {
 }
 
 fn head_error(block: &[u8], err: httparse::Error, limits: &Limits) -> Error {
+    // Blame the status line exactly as when it is checked on its own before the rest of
+    // the head arrives, so the error does not depend on how the bytes were split.
+    if let Some(end) = first_line_end(block) {
+        if let Err(e) = check_status_line(&block[..end]) {
+            return e;
+        }
+    }
     match err {
         httparse::Error::TooManyHeaders => too_many_headers("response head", limits),
         httparse::Error::Version | httparse::Error::Status => status_line_error(block, err),
         _ => {
-            // The status line was checked on its own first, so the fault is in a header.
+            // The status line is fine, so the fault is in a header.
             let start = block
                 .iter()
                 .position(|&b| b != b'\r' && b != b'\n')

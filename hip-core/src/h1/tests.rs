@@ -26,41 +26,21 @@ fn scan_finds_the_first_line_then_the_blank_line_incrementally() {
     let buf = b"\r\nHTTP/1.1 200 OK\r\nA: b\r\n\r\nrest";
     let mut scan = Scan::default();
     // A leading blank line is reported as a (skippable) block end.
-    assert_eq!(
-        read::scan_lines(&buf[..5], &mut scan, true),
-        Scanned::Blank(2)
-    );
-    assert_eq!(
-        read::scan_lines(&buf[..5], &mut scan, true),
-        Scanned::Incomplete
-    );
-    assert_eq!(
-        read::scan_lines(&buf[..19], &mut scan, true),
-        Scanned::FirstLine(19)
-    );
-    assert_eq!(
-        read::scan_lines(&buf[..24], &mut scan, true),
-        Scanned::Incomplete
-    );
-    assert_eq!(
-        read::scan_lines(&buf[..26], &mut scan, true),
-        Scanned::Incomplete
-    );
-    assert_eq!(
-        read::scan_lines(&buf[..], &mut scan, true),
-        Scanned::Blank(27)
-    );
+    assert_eq!(read::scan_lines(&buf[..5], &mut scan), Scanned::Blank(2));
+    assert_eq!(read::scan_lines(&buf[..5], &mut scan), Scanned::Incomplete);
+    assert_eq!(read::scan_lines(&buf[..19], &mut scan), Scanned::Incomplete);
+    assert_eq!(scan.first_line_end, 19);
+    assert_eq!(read::scan_lines(&buf[..24], &mut scan), Scanned::Incomplete);
+    assert_eq!(read::scan_lines(&buf[..26], &mut scan), Scanned::Incomplete);
+    assert_eq!(read::scan_lines(&buf[..], &mut scan), Scanned::Blank(27));
 }
 
 #[test]
 fn scan_accepts_bare_lf() {
     let mut scan = Scan::default();
-    assert_eq!(
-        read::scan_lines(b"X: y\n\nz", &mut scan, false),
-        Scanned::Blank(6)
-    );
+    assert_eq!(read::scan_lines(b"X: y\n\nz", &mut scan), Scanned::Blank(6));
     let mut scan = Scan::default();
-    assert_eq!(read::scan_lines(b"\n", &mut scan, false), Scanned::Blank(1));
+    assert_eq!(read::scan_lines(b"\n", &mut scan), Scanned::Blank(1));
 }
 
 #[test]

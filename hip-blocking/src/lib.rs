@@ -1,0 +1,41 @@
+//! hip-blocking: hip's blocking API, the spec's `hip.PoolManager`, `HTTPConnectionPool`
+//! and `HTTPResponse` with the same names, arguments and behaviour as the async API of
+//! [`hip_async`], minus the `.await`.
+//!
+//! It is the async API underneath: each blocking manager (or standalone pool) owns one
+//! private current-thread tokio runtime, shared by its clones, its pools and its live
+//! responses, and every waiting call runs the async call to completion on it. Timeouts,
+//! retries, redirects, errors and logging are therefore exactly those of the async API.
+//!
+//! - Many threads may use one manager at once; their requests proceed concurrently (tokio
+//!   lets several threads `block_on` one current-thread runtime, each polling its own
+//!   request), with no lock held around a request.
+//! - Called from inside an async runtime, every waiting call returns an
+//!   `ErrorKind::Runtime` error instead of blocking the runtime or panicking. Constructing
+//!   and dropping managers there is fine.
+//! - [`HttpResponse`] implements `std::io::Read`, and [`HttpResponse::stream`] is an
+//!   iterator. [`Body`] adds `std::io` readers and iterators to the body types.
+//!
+//! ```no_run
+//! # fn demo() -> Result<(), hip_core::Error> {
+//! let http = hip_blocking::PoolManager::builder().maxsize(10).block(true).build()?;
+//! let r = http.request("GET", "http://127.0.0.1:8080/get").fields([("a", "b")]).send()?;
+//! println!("{} {}", r.status(), r.text());
+//! # Ok(())
+//! # }
+//! ```
+
+mod body;
+mod manager;
+mod pool;
+mod request;
+mod response;
+mod runtime;
+
+pub use body::Body;
+pub use manager::{PoolManager, PoolManagerBuilder};
+pub use pool::{connection_from_url, HttpConnectionPool, HttpsConnectionPool};
+pub use request::RequestBuilder;
+pub use response::{HttpResponse, Stream};
+
+pub use hip_async::{PoolKey, PoolOptions, RequestContext, RequestOptions, Scheme};
