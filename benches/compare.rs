@@ -28,7 +28,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -78,6 +78,8 @@ struct Sizes {
     seq_requests: usize,
     conc_requests: usize,
     download_bytes: u64,
+    /// Downloads per measurement (enough CPU ticks to resolve the per-MiB cost).
+    download_repeats: usize,
     post_bytes: usize,
     post_requests: usize,
     tls_requests: usize,
@@ -102,6 +104,7 @@ impl Sizes {
                 seq_requests: 2_000,
                 conc_requests: 4_000,
                 download_bytes: 32 << 20,
+                download_repeats: 1,
                 post_bytes: 1 << 20,
                 post_requests: 20,
                 tls_requests: 50,
@@ -113,8 +116,9 @@ impl Sizes {
                 seq_requests: 20_000,
                 conc_requests: 40_000,
                 download_bytes: 256 << 20,
+                download_repeats: 4,
                 post_bytes: 1 << 20,
-                post_requests: 200,
+                post_requests: 400,
                 tls_requests: 500,
             }
         })
@@ -164,9 +168,10 @@ impl Workload {
                 BLOCKING_THREADS
             ),
             Workload::Download => format!(
-                "3. streamed download of {} MiB, read in {} KiB chunks",
+                "3. streamed downloads of {} MiB, read in {} KiB chunks, {} per measurement",
                 s.download_bytes >> 20,
-                CHUNK / 1024
+                CHUNK / 1024,
+                s.download_repeats
             ),
             Workload::Post => format!(
                 "4. sequential POSTs of {} MiB each, {} requests",
@@ -287,15 +292,32 @@ struct Sample {
     requests: usize,
     /// Payload bytes moved (body bytes downloaded or uploaded).
     bytes: u64,
+    /// Connections the server accepted during the measurement.
+    conns: u64,
 }
 
 struct Meter {
     server_pid: String,
+    http_port: u16,
     tick: f64,
 }
 
 impl Meter {
+    /// Connections the server has accepted so far (plain and TLS), including this query's.
+    fn server_connections(&self) -> Res<u64> {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.http_port))?;
+        s.write_all(b"GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")?;
+        let mut text = String::new();
+        s.read_to_string(&mut text)?;
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b)
+            .ok_or_else(|| format!("bad /stats answer {text:?}"))?;
+        Ok(body.trim().parse()?)
+    }
+
     fn measure(&self, f: impl FnOnce() -> Res<(usize, u64)>) -> Res<Sample> {
+        let n0 = self.server_connections()?;
         let c0 = cpu_ticks("self")?;
         let s0 = cpu_ticks(&self.server_pid)?;
         let t0 = Instant::now();
@@ -303,12 +325,15 @@ impl Meter {
         let secs = t0.elapsed().as_secs_f64();
         let c1 = cpu_ticks("self")?;
         let s1 = cpu_ticks(&self.server_pid)?;
+        // Less the connection of the second query itself.
+        let conns = self.server_connections()? - n0 - 1;
         Ok(Sample {
             secs,
             client_cpu: (c1 - c0) as f64 / self.tick,
             server_cpu: (s1 - s0) as f64 / self.tick,
             requests,
             bytes,
+            conns,
         })
     }
 }
@@ -453,11 +478,16 @@ mod server {
 
         fn size_hint(&self) -> SizeHint {
             match self {
-                ServerBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
+                ServerBody::Full(b) => {
+                    SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64))
+                }
                 ServerBody::Repeat { left, .. } => SizeHint::with_exact(*left),
             }
         }
     }
+
+    /// Connections accepted, plain and TLS.
+    static ACCEPTED: AtomicU64 = AtomicU64::new(0);
 
     fn text(status: u16, body: impl Into<Bytes>) -> Response<ServerBody> {
         let mut r = Response::new(ServerBody::Full(Some(body.into())));
@@ -471,11 +501,17 @@ mod server {
     ) -> Result<Response<ServerBody>, Infallible> {
         let path = req.uri().path().to_owned();
         let method = req.method().clone();
+        if method == hyper::Method::GET && path == "/stats" {
+            return Ok(text(200, ACCEPTED.load(Ordering::SeqCst).to_string()));
+        }
         if method == hyper::Method::GET && path == "/small" {
             return Ok(text(200, Bytes::from_static(SMALL_BODY)));
         }
         if method == hyper::Method::GET {
-            if let Some(n) = path.strip_prefix("/big/").and_then(|n| n.parse::<u64>().ok()) {
+            if let Some(n) = path
+                .strip_prefix("/big/")
+                .and_then(|n| n.parse::<u64>().ok())
+            {
                 return Ok(Response::new(ServerBody::Repeat { chunk, left: n }));
             }
         }
@@ -531,11 +567,7 @@ mod server {
                 https.local_addr()?.port()
             );
             std::io::stdout().flush()?;
-            let chunk = Bytes::from(
-                (0..CHUNK)
-                    .map(|i| (i % 251) as u8)
-                    .collect::<Vec<u8>>(),
-            );
+            let chunk = Bytes::from((0..CHUNK).map(|i| (i % 251) as u8).collect::<Vec<u8>>());
 
             let plain_chunk = chunk.clone();
             tokio::spawn(async move {
@@ -543,6 +575,7 @@ mod server {
                     let Ok((stream, _)) = http.accept().await else {
                         continue;
                     };
+                    ACCEPTED.fetch_add(1, Ordering::SeqCst);
                     let _ = stream.set_nodelay(true);
                     let chunk = plain_chunk.clone();
                     tokio::spawn(async move {
@@ -559,6 +592,7 @@ mod server {
                 let Ok((stream, _)) = https.accept().await else {
                     continue;
                 };
+                ACCEPTED.fetch_add(1, Ordering::SeqCst);
                 let _ = stream.set_nodelay(true);
                 let acceptor = acceptor.clone();
                 let chunk = chunk.clone();
@@ -694,7 +728,10 @@ impl AsyncClient {
                     let _ = conn.await;
                 });
                 let req = Request::get(uri.path())
-                    .header(hyper::header::HOST, uri.authority().map_or("", |a| a.as_str()))
+                    .header(
+                        hyper::header::HOST,
+                        uri.authority().map_or("", |a| a.as_str()),
+                    )
                     .body(Full::new(Bytes::new()))?;
                 let r = send.send_request(req).await?;
                 check_status(r.status().as_u16(), url)?;
@@ -783,9 +820,10 @@ impl BlockingClient {
             ),
             ClientKind::Ureq => {
                 use ureq::tls::{Certificate, RootCerts, TlsConfig};
-                let roots = RootCerts::Specific(Arc::new(vec![
-                    Certificate::from_der(&setup.ca_der).to_owned()
-                ]));
+                let roots =
+                    RootCerts::Specific(Arc::new(vec![
+                        Certificate::from_der(&setup.ca_der).to_owned()
+                    ]));
                 let agent: ureq::Agent = ureq::Agent::config_builder()
                     .proxy(None)
                     .no_delay(true)
@@ -984,9 +1022,14 @@ fn run_async(
             let warm = format!("{}/big/{}", setup.http_base, 1 << 20);
             rt.block_on(client.download(&warm))?;
             meter.measure(|| {
-                let n = rt.block_on(client.download(&big))?;
-                expect_eq(n, sizes.download_bytes, "downloaded bytes")?;
-                Ok((1, n))
+                rt.block_on(async {
+                    for _ in 0..sizes.download_repeats {
+                        let n = client.download(&big).await?;
+                        expect_eq(n, sizes.download_bytes, "downloaded bytes")?;
+                    }
+                    let n = sizes.download_repeats as u64 * sizes.download_bytes;
+                    Ok((sizes.download_repeats, n))
+                })
             })?
         }
         Workload::Post => {
@@ -1057,9 +1100,12 @@ fn run_blocking(
         Workload::Download => {
             client.download(&format!("{}/big/{}", setup.http_base, 1 << 20))?;
             meter.measure(|| {
-                let n = client.download(&big)?;
-                expect_eq(n, sizes.download_bytes, "downloaded bytes")?;
-                Ok((1, n))
+                for _ in 0..sizes.download_repeats {
+                    let n = client.download(&big)?;
+                    expect_eq(n, sizes.download_bytes, "downloaded bytes")?;
+                }
+                let n = sizes.download_repeats as u64 * sizes.download_bytes;
+                Ok((sizes.download_repeats, n))
             })?
         }
         Workload::Post => {
@@ -1114,6 +1160,7 @@ struct Row {
     rate_max: f64,
     client_us: f64,
     server_us: f64,
+    conns: f64,
 }
 
 fn summarize(w: Workload, kind: ClientKind, samples: &[Sample]) -> Row {
@@ -1131,8 +1178,19 @@ fn summarize(w: Workload, kind: ClientKind, samples: &[Sample]) -> Row {
         rate: median(rates.clone()),
         rate_min: rates.iter().copied().fold(f64::INFINITY, f64::min),
         rate_max: rates.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-        client_us: median(samples.iter().map(|s| s.client_cpu * 1e6 / ops(s)).collect()),
-        server_us: median(samples.iter().map(|s| s.server_cpu * 1e6 / ops(s)).collect()),
+        client_us: median(
+            samples
+                .iter()
+                .map(|s| s.client_cpu * 1e6 / ops(s))
+                .collect(),
+        ),
+        server_us: median(
+            samples
+                .iter()
+                .map(|s| s.server_cpu * 1e6 / ops(s))
+                .collect(),
+        ),
+        conns: median(samples.iter().map(|s| s.conns as f64).collect()),
     }
 }
 
@@ -1141,12 +1199,13 @@ fn print_table(w: Workload, sizes: &Sizes, rows: &[Row]) {
     println!();
     println!("{} (median of {})", w.title(sizes), sizes.rounds);
     println!(
-        "{:<17} {:>11} {:>17} {:>15} {:>15} {:>13} {:>13}",
+        "{:<17} {:>9} {:>15} {:>14} {:>14} {:>6} {:>10} {:>9}",
         "client",
         rate_unit,
         "min..max",
         format!("client µs/{op}"),
         format!("server µs/{op}"),
+        "conns",
         "hip rate/x",
         "hip cpu/x"
     );
@@ -1159,10 +1218,15 @@ fn print_table(w: Workload, sizes: &Sizes, rows: &[Row]) {
         } else {
             hip_async
         };
-        let (rr, cr) = match hip {
-            Some(h) if !r.kind.is_hip() || h.kind != r.kind => {
-                (format!("{:.2}", h.rate / r.rate), format!("{:.2}", h.client_us / r.client_us))
+        let ratio = |a: f64, b: f64| {
+            if b > 0.0 && a.is_finite() && b.is_finite() {
+                format!("{:.2}", a / b)
+            } else {
+                "n/a".to_owned()
             }
+        };
+        let (rr, cr) = match hip {
+            Some(h) if h.kind != r.kind => (ratio(h.rate, r.rate), ratio(h.client_us, r.client_us)),
             _ => ("-".to_owned(), "-".to_owned()),
         };
         let fmt_rate = |x: f64| {
@@ -1173,12 +1237,13 @@ fn print_table(w: Workload, sizes: &Sizes, rows: &[Row]) {
             }
         };
         println!(
-            "{:<17} {:>11} {:>17} {:>15.1} {:>15.1} {:>13} {:>13}",
+            "{:<17} {:>9} {:>15} {:>14.1} {:>14.1} {:>6} {:>10} {:>9}",
             r.kind.name(),
             fmt_rate(r.rate),
             format!("{}..{}", fmt_rate(r.rate_min), fmt_rate(r.rate_max)),
             r.client_us,
             r.server_us,
+            format!("{:.0}", r.conns),
             rr,
             cr
         );
@@ -1193,6 +1258,7 @@ fn run() -> Res<()> {
     let server = spawn_server(&pki)?;
     let meter = Meter {
         server_pid: server.child.id().to_string(),
+        http_port: server.http_port,
         tick: clock_ticks_per_sec(),
     };
     let payload: Vec<u8> = (0..sizes.post_bytes).map(|i| (i % 253) as u8).collect();
@@ -1215,11 +1281,19 @@ fn run() -> Res<()> {
     let workload_filter = env_filter("HIP_BENCH_WORKLOADS");
     let clients: Vec<ClientKind> = all_clients()
         .into_iter()
-        .filter(|c| client_filter.as_ref().is_none_or(|f| f.iter().any(|n| n == c.name())))
+        .filter(|c| {
+            client_filter
+                .as_ref()
+                .is_none_or(|f| f.iter().any(|n| n == c.name()))
+        })
         .collect();
     let workloads: Vec<Workload> = WORKLOADS
         .into_iter()
-        .filter(|w| workload_filter.as_ref().is_none_or(|f| f.iter().any(|n| n == w.key())))
+        .filter(|w| {
+            workload_filter
+                .as_ref()
+                .is_none_or(|f| f.iter().any(|n| n == w.key()))
+        })
         .collect();
 
     println!(
@@ -1232,7 +1306,11 @@ fn run() -> Res<()> {
     );
     println!(
         "clients: {} (blocking hip: {})",
-        clients.iter().map(|c| c.name()).collect::<Vec<_>>().join(", "),
+        clients
+            .iter()
+            .map(|c| c.name())
+            .collect::<Vec<_>>()
+            .join(", "),
         if cfg!(feature = "blocking") {
             "on"
         } else {
@@ -1240,7 +1318,7 @@ fn run() -> Res<()> {
         }
     );
     println!(
-        "hip rate/x = hip's rate / this client's (>1: hip faster); hip cpu/x = hip's client CPU per op / this client's (<1: hip cheaper); blocking rows compare with hip-blocking when present, else hip-async"
+        "hip rate/x = hip's rate / this client's (>1: hip faster); hip cpu/x = hip's client CPU per op / this client's (<1: hip cheaper);\nblocking rows compare with hip-blocking when present, else hip-async; conns = connections the server accepted during the timed run"
     );
 
     // samples[w][c] over rounds; clients interleaved within each round.
@@ -1273,4 +1351,3 @@ fn run() -> Res<()> {
     let _ = std::fs::remove_dir_all(&pki.dir);
     Ok(())
 }
-
