@@ -113,13 +113,13 @@ impl Sizes {
             Sizes {
                 quick,
                 rounds,
-                seq_requests: 20_000,
-                conc_requests: 40_000,
+                seq_requests: 50_000,
+                conc_requests: 100_000,
                 download_bytes: 256 << 20,
-                download_repeats: 4,
+                download_repeats: 8,
                 post_bytes: 1 << 20,
-                post_requests: 400,
-                tls_requests: 500,
+                post_requests: 2_000,
+                tls_requests: 2_000,
             }
         })
     }
@@ -216,10 +216,6 @@ impl ClientKind {
             ClientKind::Ureq => "ureq",
             ClientKind::ReqwestBlocking => "reqwest-blocking",
         }
-    }
-
-    fn is_hip(self) -> bool {
-        matches!(self, ClientKind::HipAsync | ClientKind::HipBlocking)
     }
 
     fn is_blocking(self) -> bool {

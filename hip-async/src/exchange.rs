@@ -230,7 +230,10 @@ async fn attempt(
     pool_timeout: Option<Duration>,
     decode_content: bool,
 ) -> Result<HttpResponse, Error> {
-    let authority = pool.authority();
+    // Through a forwarding proxy: the destination's Host and the proxy headers.
+    let authority = crate::proxy::request_authority(pool, target);
+    let proxied = crate::proxy::forward_headers(pool, headers);
+    let headers = proxied.as_ref().unwrap_or(headers);
     let mut fresh_only = false;
     loop {
         let mut timeout = timeout.clone_fresh();

@@ -51,9 +51,9 @@ pub struct RequestContext {
     pub pool_kwargs: Option<PoolOptions>,
 }
 
-fn options_fingerprint(o: &PoolOptions) -> String {
+pub(crate) fn options_fingerprint(o: &PoolOptions) -> String {
     format!(
-        "{:?}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:p}|{:?}",
+        "{:?}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:p}|{:?}|{:?}",
         o.timeout,
         o.maxsize,
         o.block,
@@ -62,7 +62,8 @@ fn options_fingerprint(o: &PoolOptions) -> String {
         o.connect,
         o.tls,
         Arc::as_ptr(&o.connector) as *const (),
-        o.limits
+        o.limits,
+        o.proxy.as_ref().map(crate::proxy::ProxyConfig::fingerprint)
     )
 }
 

@@ -20,7 +20,7 @@ use hip_core::{Error, ErrorKind, HttpHeaderDict, Warning};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::conn::Connection;
-use crate::connect::{self, ConnectOptions, Connector, TcpConnector};
+use crate::connect::{ConnectOptions, Connector, TcpConnector};
 use crate::exchange::{self, PoolSource};
 use crate::request::RequestOptions;
 use crate::response::HttpResponse;
@@ -87,6 +87,9 @@ pub struct PoolOptions {
     pub tls: TlsOptions,
     /// Parser limits for responses.
     pub limits: Limits,
+    /// The spec's `_proxy` and `_proxy_headers`: how new connections reach the host through
+    /// a proxy (set by `ProxyManager` and `SocksProxyManager`). `None` connects directly.
+    pub proxy: Option<crate::proxy::ProxyConfig>,
 }
 
 impl Default for PoolOptions {
@@ -101,6 +104,7 @@ impl Default for PoolOptions {
             connector: Arc::new(TcpConnector),
             tls: TlsOptions::default(),
             limits: Limits::default(),
+            proxy: None,
         }
     }
 }
@@ -395,14 +399,8 @@ impl HttpConnectionPool {
         let connect_timeout = timeout_duration(timeout.connect_timeout());
         let opts = &self.inner.opts;
         let connecting = async {
-            let io = connect::open(
-                opts.connector.as_ref(),
-                &self.inner.host,
-                self.inner.port,
-                &opts.connect,
-                None,
-            )
-            .await?;
+            // Directly, or through the proxy the options name (its whole handshake).
+            let io = crate::proxy::open(opts, &self.inner.host, self.inner.port).await?;
             match &self.inner.tls_config {
                 None => Ok(io),
                 Some(config) => {

@@ -65,6 +65,9 @@ impl Default for RequestOptions {
 pub(crate) enum Target<'a> {
     Pool(&'a HttpConnectionPool),
     Manager(&'a PoolManager),
+    Proxy(&'a crate::proxy::ProxyManager),
+    #[cfg(feature = "socks")]
+    Socks(&'a crate::socks::SocksProxyManager),
 }
 
 /// How the spec's `request()` encodes `fields`.
@@ -271,6 +274,9 @@ impl<'a> RequestBuilder<'a> {
         match target {
             Target::Pool(p) => p.urlopen(&method, &url, opts).await,
             Target::Manager(m) => m.urlopen(&method, &url, opts).await,
+            Target::Proxy(m) => m.urlopen(&method, &url, opts).await,
+            #[cfg(feature = "socks")]
+            Target::Socks(m) => m.urlopen(&method, &url, opts).await,
         }
     }
 
@@ -319,6 +325,9 @@ impl<'a> RequestBuilder<'a> {
                 .get_or_insert_with(|| match &self.target {
                     Target::Pool(p) => p.options().headers.clone(),
                     Target::Manager(m) => m.headers().clone(),
+                    Target::Proxy(m) => m.headers().clone(),
+                    #[cfg(feature = "socks")]
+                    Target::Socks(m) => m.headers().clone(),
                 })
                 .insert("Content-Type", content_type);
         }

@@ -808,6 +808,16 @@ impl ClientConnection {
 
     fn read_head(&mut self) -> Result<Event, Error> {
         let max = self.limits.max_header_bytes;
+        if self.scan == Scan::default() && !self.buf.is_empty() {
+            // Fast path: the whole head usually arrives in one read, so try httparse on it
+            // before scanning for its end. Only a complete head is taken from here; a partial
+            // or bad one goes the scanning way below, so results never depend on splits.
+            let window = self.buf.len().min(max);
+            if let Ok(Some((used, head))) = read::parse_head(&self.buf[..window], &self.limits) {
+                self.buf.advance(used);
+                return self.on_head(head);
+            }
+        }
         loop {
             let window = self.buf.len().min(max);
             match read::scan_lines(&self.buf[..window], &mut self.scan) {

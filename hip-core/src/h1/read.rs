@@ -341,7 +341,7 @@ fn parse_head_into<'b>(
         // httparse gives "" for a reason with obs-text; decode it ourselves.
         _ => reason_from_line(first_line(block)),
     };
-    let mut headers = HttpHeaderDict::new();
+    let mut headers = HttpHeaderDict::with_capacity(response.headers.len());
     for h in response.headers.iter() {
         headers.add(h.name, header_value(h.value));
     }
@@ -383,7 +383,7 @@ fn parse_trailers_into<'b>(
 ) -> Result<HttpHeaderDict, Error> {
     match httparse::parse_headers(block, slots) {
         Ok(httparse::Status::Complete((_, fields))) => {
-            let mut trailers = HttpHeaderDict::new();
+            let mut trailers = HttpHeaderDict::with_capacity(fields.len());
             for h in fields {
                 trailers.add(h.name, header_value(h.value));
             }
