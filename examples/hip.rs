@@ -49,7 +49,12 @@ struct Cli {
     headers: Vec<String>,
 
     /// The request body; @FILE reads it from a file, @- from standard input.
-    #[arg(short = 'd', long = "data", value_name = "DATA", conflicts_with = "form")]
+    #[arg(
+        short = 'd',
+        long = "data",
+        value_name = "DATA",
+        conflicts_with = "form"
+    )]
     data: Option<String>,
 
     /// A multipart form field, name=value or name=@FILE (a file upload, MIME type guessed
@@ -129,6 +134,8 @@ fn run(cli: &Cli) -> Result<(), CliError> {
     let mut builder = PoolManager::builder();
     if cli.insecure {
         builder = builder.cert_reqs(CertReqs::None);
+        // Asked for on the command line: no InsecureRequestWarning for each request.
+        hip::disable_warning(hip::Warning::InsecureRequest);
     }
     if let Some(path) = &cli.cacert {
         builder = builder.ca_certs(path);
@@ -175,8 +182,8 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             stdout.flush().or_else(ignore_broken_pipe)?;
         }
         Some(path) => {
-            let mut file = File::create(path)
-                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+            let mut file =
+                File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
             let bar = (cli.progress || io::stderr().is_terminal())
                 .then(|| progress_bar(&r, cli.progress));
             copy_body(&mut r, &mut file, bar.as_ref())

@@ -19,8 +19,8 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::ExitCode;
 
 use common::{
-    check, check_eq, check_kind, closed_port, code, excerpt, expect_err, header_lines, out, say,
-    Captured, Tour, Unexpected,
+    check, check_eq, check_json, check_kind, closed_port, code, excerpt, expect_err, header_lines,
+    out, say, Captured, Tour, Unexpected,
 };
 use hip::{CertReqs, ErrorKind, HttpResponse, PoolManager, PoolOptions, Retry, Scheme, Timeout};
 use serde_json::{json, Value};
@@ -94,11 +94,14 @@ fn main() -> ExitCode {
             .send()?;
         let v = parse(&r)?;
         out(format!("status {}, form {}", r.status(), key(&v, "form")));
-        check_eq(&v["form"], &json!({"hello": "world"}), "form")
+        check_json(&v["form"], &json!({"hello": "world"}), "form")
     });
 
     tour.section("Response content: status, data, headers", || {
-        code(&format!("let r = http.request(\"GET\", \"{}\").send()?;", url("/ip")));
+        code(&format!(
+            "let r = http.request(\"GET\", \"{}\").send()?;",
+            url("/ip")
+        ));
         let r = http.request("GET", url("/ip")).send()?;
         code("(r.status(), r.data(), r.headers())");
         show_response(&r, &["Content-Type", "Content-Length"]);
@@ -108,13 +111,16 @@ fn main() -> ExitCode {
     });
 
     tour.section("JSON content", || {
-        code(&format!("let r = http.request(\"GET\", \"{}\").send()?;", url("/ip")));
+        code(&format!(
+            "let r = http.request(\"GET\", \"{}\").send()?;",
+            url("/ip")
+        ));
         code("serde_json::from_slice::<serde_json::Value>(r.data())?");
         let r = http.request("GET", url("/ip")).send()?;
         let v = parse(&r)?;
         out(v.to_string());
         say("(with the `json` feature: r.json::<T>()?)");
-        check_eq(&v, &json!({"origin": "127.0.0.1"}), "parsed JSON")
+        check_json(&v, &json!({"origin": "127.0.0.1"}), "parsed JSON")
     });
 
     tour.section("Binary content", || {
@@ -146,10 +152,16 @@ fn main() -> ExitCode {
             lines.push(line);
         }
         let want: Vec<&str> = UTF8_LINES.lines().collect();
-        check_eq(&lines, &want.iter().map(|s| s.to_string()).collect(), "lines")?;
+        check_eq(
+            &lines,
+            &want.iter().map(|s| s.to_string()).collect(),
+            "lines",
+        )?;
         code("r.closed()");
         out(r.closed().to_string());
-        check(!r.closed(), || "auto_close(false) left the response closed".into())?;
+        check(!r.closed(), || {
+            "auto_close(false) left the response closed".into()
+        })?;
         code("r.close(); r.closed()");
         r.close();
         out(r.closed().to_string());
@@ -168,7 +180,7 @@ fn main() -> ExitCode {
         let v = parse(&r)?;
         code("json[\"headers\"]");
         out(key(&v, "headers"));
-        check_eq(&v["headers"]["X-Something"], &json!("value"), "X-Something")
+        check_json(&v["headers"]["X-Something"], &json!("value"), "X-Something")
     });
 
     tour.section("Request data: query parameters", || {
@@ -182,7 +194,7 @@ fn main() -> ExitCode {
             .send()?;
         let v = parse(&r)?;
         out(format!("args {}", key(&v, "args")));
-        check_eq(&v["args"], &json!({"arg": "value"}), "args of GET")?;
+        check_json(&v["args"], &json!({"arg": "value"}), "args of GET")?;
 
         say("For POST and PUT, encode the query into the URL yourself:");
         code(&format!(
@@ -195,8 +207,11 @@ fn main() -> ExitCode {
             .request("POST", format!("{}?{encoded_args}", url("/post")))
             .send()?;
         let v = parse(&r)?;
-        out(format!("encoded_args {encoded_args:?}; args {}", key(&v, "args")));
-        check_eq(&v["args"], &json!({"arg": "value"}), "args of POST")
+        out(format!(
+            "encoded_args {encoded_args:?}; args {}",
+            key(&v, "args")
+        ));
+        check_json(&v["args"], &json!({"arg": "value"}), "args of POST")
     });
 
     tour.section("Request data: form data", || {
@@ -216,7 +231,7 @@ fn main() -> ExitCode {
             "(sent as {})",
             content_type.unwrap_or("?").split(';').next().unwrap_or("?")
         ));
-        check_eq(&v["form"], &json!({"field": "value"}), "form")
+        check_json(&v["form"], &json!({"field": "value"}), "form")
     });
 
     tour.section("Request data: JSON body", || {
@@ -237,7 +252,7 @@ fn main() -> ExitCode {
         let v = parse(&r)?;
         out(format!("json {}", key(&v, "json")));
         say("(with the `json` feature: .json(&value) sets both)");
-        check_eq(&v["json"], &json!({"attribute": "value"}), "json")
+        check_json(&v["json"], &json!({"attribute": "value"}), "json")
     });
 
     tour.section("Request data: files & binary data", || {
@@ -255,7 +270,7 @@ fn main() -> ExitCode {
             .send()?;
         let v = parse(&r)?;
         out(format!("files {}", key(&v, "files")));
-        check_eq(&v["files"], &json!({"filefield": file_data}), "files")?;
+        check_json(&v["files"], &json!({"filefield": file_data}), "files")?;
 
         say("With the MIME type as a third item:");
         code(".fields([(\"filefield\", (\"example.txt\", file_data, \"text/plain\"))])");
@@ -274,7 +289,11 @@ fn main() -> ExitCode {
             key(&v, "files"),
             part_type.as_deref().unwrap_or("(none)")
         ));
-        check_eq(&part_type.as_deref(), &Some("text/plain"), "the part's Content-Type")?;
+        check_eq(
+            &part_type.as_deref(),
+            &Some("text/plain"),
+            "the part's Content-Type",
+        )?;
 
         say("Raw binary data goes in the body, with a Content-Type:");
         let binary_data = pseudo_random_bytes(16, 7);
@@ -473,7 +492,8 @@ fn main() -> ExitCode {
         code(&format!(
             "match http.request(\"GET\", \"http://127.0.0.1:{port}/\").retries(false).send() {{\n    \
              Err(e) if e.kind() == hip::ErrorKind::NewConnection => println!(\"Connection failed.\"),\n    \
-             other => ...\n\
+             Err(e) => println!(\"{{e}}\"),\n    \
+             Ok(r) => println!(\"{{}}\", r.status()),\n\
              }}"
         ));
         let result = http
@@ -518,12 +538,17 @@ fn main() -> ExitCode {
             out(format!("  | {line}"));
         }
         check(
-            lines.iter().any(|l| l.contains("Starting new HTTP connection")),
+            lines
+                .iter()
+                .any(|l| l.contains("Starting new HTTP connection")),
             || format!("no \"Starting new HTTP connection\" line in {lines:?}"),
         )?;
-        check(lines.iter().any(|l| l.contains("\"GET /get HTTP/1.1\" 200")), || {
-            format!("no request line for GET /get in {lines:?}")
-        })?;
+        check(
+            lines
+                .iter()
+                .any(|l| l.contains("\"GET /get HTTP/1.1\" 200")),
+            || format!("no request line for GET /get in {lines:?}"),
+        )?;
 
         say("The level of hip's logs is chosen like any target's: \"hip=warn\" hides them:");
         let quiet = Captured::default();
@@ -540,7 +565,8 @@ fn main() -> ExitCode {
         let pool_server = HttpBin::start();
         code("let http = hip::PoolManager::builder().num_pools(50).build()?;");
         let many = PoolManager::builder().num_pools(50).build()?;
-        out(format!("{} pools so far", many.pools_len()));
+        code("http.pools_len()");
+        out(format!("{}  (a pool per host, made on first use)", many.pools_len()));
 
         say("Connections are kept and reused: three requests in a row use one connection.");
         code(&format!(
@@ -634,8 +660,10 @@ fn main() -> ExitCode {
             body.extend_from_slice(&chunk);
         }
         r.release_conn();
-        out(format!("... {chunks} chunks, {} bytes in all", body.len()));
-        check(largest <= 32, || format!("a chunk of {largest} bytes, more than 32"))?;
+        out(format!("({chunks} chunks, {} bytes in all)", body.len()));
+        check(largest <= 32, || {
+            format!("a chunk of {largest} bytes, more than 32")
+        })?;
         check_eq(&body, &pseudo_random_bytes(1024, 0), "the streamed body")
     });
 
@@ -681,7 +709,11 @@ fn main() -> ExitCode {
         let v: Value = serde_json::from_reader(&mut r)?;
         r.release_conn();
         out(v.to_string());
-        check_eq(&v, &json!({"origin": "127.0.0.1"}), "JSON read from the response")
+        check_json(
+            &v,
+            &json!({"origin": "127.0.0.1"}),
+            "JSON read from the response",
+        )
     });
 
     tour.finish()

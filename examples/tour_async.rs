@@ -15,13 +15,13 @@ mod common;
 use std::process::ExitCode;
 
 use common::{
-    check, check_eq, check_kind, closed_port, code, excerpt, expect_err, out, Captured, Tour,
-    Unexpected,
+    check, check_eq, check_json, check_kind, closed_port, code, excerpt, expect_err, out, Captured,
+    Tour, Unexpected,
 };
 use futures_util::StreamExt;
 use hip::{
-    AsyncHttpConnectionPool, AsyncHttpResponse, AsyncPoolManager, CertReqs, ErrorKind,
-    PoolOptions, Retry, Scheme, Timeout,
+    AsyncHttpConnectionPool, AsyncHttpResponse, AsyncPoolManager, CertReqs, ErrorKind, PoolOptions,
+    Retry, Scheme, Timeout,
 };
 use serde_json::{json, Value};
 use support::payload::{pseudo_random_bytes, ROBOTS_TXT, UTF8_LINES};
@@ -62,7 +62,9 @@ async fn main() -> ExitCode {
         let r = http.request("GET", url("/robots.txt")).send().await?;
         out(excerpt(r.data(), 80));
         check_eq(&r.data()[..], ROBOTS_TXT.as_bytes(), "robots.txt")?;
-        code("http.request(\"POST\", url(\"/post\")).fields([(\"hello\", \"world\")]).send().await?");
+        code(
+            "http.request(\"POST\", url(\"/post\")).fields([(\"hello\", \"world\")]).send().await?",
+        );
         let r = http
             .request("POST", url("/post"))
             .fields([("hello", "world")])
@@ -70,7 +72,7 @@ async fn main() -> ExitCode {
             .await?;
         let v = parse(&r)?;
         out(format!("form {}", v["form"]));
-        check_eq(&v["form"], &json!({"hello": "world"}), "form")
+        check_json(&v["form"], &json!({"hello": "world"}), "form")
     })
     .await;
 
@@ -84,7 +86,7 @@ async fn main() -> ExitCode {
             r.headers().get("content-length").unwrap_or_default()
         ));
         check_eq(&r.status(), &200, "status")?;
-        check_eq(&v, &json!({"origin": "127.0.0.1"}), "JSON")
+        check_json(&v, &json!({"origin": "127.0.0.1"}), "JSON")
     })
     .await;
 
@@ -129,7 +131,7 @@ async fn main() -> ExitCode {
             .await?;
         let v = parse(&r)?;
         out(format!("X-Something: {}", v["headers"]["X-Something"]));
-        check_eq(&v["headers"]["X-Something"], &json!("value"), "X-Something")?;
+        check_json(&v["headers"]["X-Something"], &json!("value"), "X-Something")?;
 
         code("http.request(\"GET\", url(\"/get\")).fields([(\"arg\", \"value\")])");
         let r = http
@@ -139,7 +141,7 @@ async fn main() -> ExitCode {
             .await?;
         let v = parse(&r)?;
         out(format!("args {}", v["args"]));
-        check_eq(&v["args"], &json!({"arg": "value"}), "args")?;
+        check_json(&v["args"], &json!({"arg": "value"}), "args")?;
 
         code("http.request(\"POST\", format!(\"{}?{}\", url(\"/post\"), hip::filepost::urlencode([(\"arg\", \"value\")])?))");
         let encoded_args = hip::filepost::urlencode([("arg", "value")])?;
@@ -149,7 +151,7 @@ async fn main() -> ExitCode {
             .await?;
         let v = parse(&r)?;
         out(format!("args {}", v["args"]));
-        check_eq(&v["args"], &json!({"arg": "value"}), "args of POST")?;
+        check_json(&v["args"], &json!({"arg": "value"}), "args of POST")?;
 
         code("http.request(\"POST\", url(\"/post\")).fields([(\"field\", \"value\")])");
         let r = http
@@ -159,7 +161,7 @@ async fn main() -> ExitCode {
             .await?;
         let v = parse(&r)?;
         out(format!("form {}", v["form"]));
-        check_eq(&v["form"], &json!({"field": "value"}), "form")?;
+        check_json(&v["form"], &json!({"field": "value"}), "form")?;
 
         code("http.request(\"POST\", url(\"/post\")).body(serde_json::to_vec(&data)?).headers([(\"Content-Type\", \"application/json\")])");
         let r = http
@@ -170,7 +172,7 @@ async fn main() -> ExitCode {
             .await?;
         let v = parse(&r)?;
         out(format!("json {}", v["json"]));
-        check_eq(&v["json"], &json!({"attribute": "value"}), "json")
+        check_json(&v["json"], &json!({"attribute": "value"}), "json")
     })
     .await;
 
@@ -184,7 +186,7 @@ async fn main() -> ExitCode {
             .await?;
         let v = parse(&r)?;
         out(format!("files {}", v["files"]));
-        check_eq(&v["files"], &json!({"filefield": file_data}), "files")?;
+        check_json(&v["files"], &json!({"filefield": file_data}), "files")?;
 
         code("... .fields([(\"filefield\", (\"example.txt\", file_data, \"text/plain\"))])");
         http.request("POST", url("/post"))

@@ -194,8 +194,18 @@ pub fn check_eq<T: PartialEq + Debug + ?Sized>(got: &T, want: &T, what: &str) ->
     })
 }
 
+/// Checks `got == want` for JSON values, showing them as JSON when they differ.
+pub fn check_json(got: &serde_json::Value, want: &serde_json::Value, what: &str) -> Outcome {
+    check(got == want, || {
+        format!("{what}: expected {want}, got {got}")
+    })
+}
+
 /// The error a call was expected to return; a response instead is unexpected.
-pub fn expect_err<T>(result: Result<T, hip::Error>, status: impl Fn(&T) -> u16) -> Result<hip::Error, Unexpected> {
+pub fn expect_err<T>(
+    result: Result<T, hip::Error>,
+    status: impl Fn(&T) -> u16,
+) -> Result<hip::Error, Unexpected> {
     match result {
         Ok(resp) => Err(Unexpected(format!(
             "expected an error, got a response with status {}",
@@ -264,7 +274,10 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
 
 /// A subscriber that writes hip's events at `directive` (e.g. `"hip=debug"`) into `sink`,
 /// without timestamps or colours.
-pub fn capturing_subscriber(directive: &str, sink: Captured) -> impl tracing::Subscriber + Send + Sync {
+pub fn capturing_subscriber(
+    directive: &str,
+    sink: Captured,
+) -> impl tracing::Subscriber + Send + Sync {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(directive))
         .without_time()
