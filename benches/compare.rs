@@ -3,7 +3,7 @@
 //! Run with `cargo bench --bench compare` (release build, no harness). Environment:
 //!
 //! - `HIP_BENCH_ROUNDS=N`: repeat every measurement N times and report medians (default 3).
-//! - `HIP_BENCH_QUICK=1`: scale the workloads down about tenfold for a smoke run.
+//! - `HIP_BENCH_QUICK=1`: scale the workloads down 10-40 fold (a smoke run of a few seconds).
 //! - `HIP_BENCH_CLIENTS=hip-async,ureq`: only these clients (names as printed in the tables).
 //! - `HIP_BENCH_WORKLOADS=seq,conc,download,post,tls`: only these workloads.
 //!
@@ -12,7 +12,9 @@
 //! binary started again with `--hip-bench-server`. So the CPU time of this process is the
 //! clients' alone, and the server's CPU time is read from the child's `/proc/<pid>/stat`.
 //! CPU times are `utime + stime` from `/proc/.../stat`, in clock ticks (usually 10 ms): the
-//! workloads are sized to take at least a few hundred ticks each in the full run.
+//! workloads are sized to take at least a few hundred ticks each in the full run. The server
+//! also counts the connections it accepts, printed as `conns` per timed run: 0 for the
+//! keep-alive workloads (the pools were warmed up first), one per request for the TLS one.
 //!
 //! Every client gets the same server, the same payloads and comparable settings: a keep-alive
 //! pool big enough for the concurrency, TCP_NODELAY, no compression (the server never

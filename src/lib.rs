@@ -11,7 +11,11 @@
 //! | `hip.HTTPResponse`                | [`HttpResponse`] (blocking)                   |
 //! | `hip.connection_from_url`         | [`connection_from_url`] (blocking)            |
 //! | `PoolManager.request(...)`        | [`blocking::RequestBuilder`]                  |
+//! | `hip.ProxyManager`                | [`ProxyManager`] (blocking)                   |
+//! | `hip.proxy_from_url`              | [`proxy_from_url`] (blocking)                 |
 //! | `hip.AsyncPoolManager`            | [`AsyncPoolManager`]                          |
+//! | `hip.AsyncProxyManager`           | [`AsyncProxyManager`], [`async_proxy_from_url`] |
+//! | `hip.contrib.socks.SOCKSProxyManager` | `hip::contrib::socks::SocksProxyManager` (feature `socks`; async: `AsyncSocksProxyManager`) |
 //! | `hip.AsyncHTTPConnectionPool`     | [`AsyncHttpConnectionPool`]                   |
 //! | `hip.AsyncHTTPSConnectionPool`    | [`AsyncHttpsConnectionPool`]                  |
 //! | `hip.AsyncHTTPResponse`           | [`AsyncHttpResponse`]                         |
@@ -100,6 +104,48 @@ pub type AsyncHttpResponse = hip_async::HttpResponse;
 #[cfg(feature = "async")]
 pub use hip_async::connection_from_url as async_connection_from_url;
 
+/// The spec's `hip.AsyncProxyManager`: requests through an HTTP proxy (absolute-form
+/// forwarding for `http://`, CONNECT tunnels for `https://`).
+#[cfg(feature = "async")]
+pub type AsyncProxyManager = hip_async::ProxyManager;
+
+/// The spec's `proxy_from_url(url, **kw)` for the async API.
+#[cfg(feature = "async")]
+pub use hip_async::proxy_from_url as async_proxy_from_url;
+
+/// Proxy settings of a pool (the spec's `_proxy`/`_proxy_headers`) and the async
+/// `ProxyManager` builder.
+#[cfg(feature = "async")]
+pub use hip_async::{ProxyConfig, ProxyManagerBuilder};
+
+/// The spec's `hip.contrib`: optional extras (feature `socks`).
+#[cfg(feature = "socks")]
+pub mod contrib {
+    /// The spec's `hip.contrib.socks`: SOCKS4, SOCKS4a, SOCKS5 and SOCKS5h proxies
+    /// (`socks4://`, `socks4a://`, `socks5://`, `socks5h://` URLs, with `user:pass@`).
+    pub mod socks {
+        /// The spec's `hip.contrib.socks.SOCKSProxyManager`, blocking.
+        #[cfg(feature = "blocking")]
+        pub use hip_blocking::{SocksProxyManager, SocksProxyManagerBuilder};
+
+        /// The spec's spelling of [`SocksProxyManager`].
+        #[cfg(feature = "blocking")]
+        pub type SOCKSProxyManager = hip_blocking::SocksProxyManager;
+
+        /// The spec's `SOCKSProxyManager` for the async API.
+        #[cfg(feature = "async")]
+        pub type AsyncSocksProxyManager = hip_async::SocksProxyManager;
+
+        /// The builder of [`AsyncSocksProxyManager`].
+        #[cfg(feature = "async")]
+        pub use hip_async::SocksProxyManagerBuilder as AsyncSocksProxyManagerBuilder;
+
+        /// Which SOCKS flavour a proxy URL selects.
+        #[cfg(feature = "async")]
+        pub use hip_async::SocksVersion;
+    }
+}
+
 /// The spec's `disable_warnings()`: silences hip's warnings (events under `hip::warnings`).
 #[cfg(feature = "async")]
 pub use hip_async::warnings::{disable_warning, disable_warnings};
@@ -139,3 +185,7 @@ pub use hip_blocking as blocking;
 pub use hip_blocking::{
     connection_from_url, HttpConnectionPool, HttpResponse, HttpsConnectionPool, PoolManager,
 };
+
+/// The spec's `hip.ProxyManager` and `proxy_from_url(url, **kw)`: the blocking API.
+#[cfg(feature = "blocking")]
+pub use hip_blocking::{proxy_from_url, ProxyManager};

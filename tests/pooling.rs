@@ -206,7 +206,7 @@ dual_test! {
             scheme: Scheme::Http,
             host: "127.0.0.1".to_owned(),
             port,
-            options: "test key".to_owned(),
+            options: 0x7e57,
         };
         let keyed = http.connection_from_pool_key(key.clone(), None).unwrap();
         assert_eq!(keyed.num_requests(), 0);

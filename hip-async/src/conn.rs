@@ -8,6 +8,7 @@
 //! machine tells the truth about it (a half-read exchange is never reusable).
 
 use std::future::{poll_fn, Future};
+use std::io::IoSlice;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
@@ -166,18 +167,16 @@ impl Connection {
         }
     }
 
-    /// Writes pending head bytes, then one body frame without copying the data.
+    /// Writes pending head bytes and one body frame together (one vectored write when the
+    /// socket takes it all), without copying the data.
     async fn write_frame(&mut self, data: &[u8]) -> Result<(), SendError> {
         let frame = self.h1.frame_data(data.len()).map_err(SendError::Local)?;
         self.write_buf.extend_from_slice(frame.prefix());
-        self.flush_write_buf().await?;
-        self.io.write_all(data).await.map_err(SendError::Io)?;
-        if !frame.suffix().is_empty() {
-            self.io
-                .write_all(frame.suffix())
-                .await
-                .map_err(SendError::Io)?;
-        }
+        let mut parts: [&[u8]; 3] = [&self.write_buf, data, frame.suffix()];
+        write_all_vectored(&mut self.io, &mut parts)
+            .await
+            .map_err(SendError::Io)?;
+        self.write_buf.clear();
         Ok(())
     }
 
@@ -276,6 +275,33 @@ impl Connection {
             }
         }
     }
+}
+
+/// Writes every byte of `parts`, in order, with as few `writev` calls as the socket allows.
+async fn write_all_vectored(io: &mut BoxIo, parts: &mut [&[u8]]) -> std::io::Result<()> {
+    let mut first = 0;
+    while first < parts.len() {
+        if parts[first].is_empty() {
+            first += 1;
+            continue;
+        }
+        let slices: Vec<IoSlice<'_>> = parts[first..].iter().map(|p| IoSlice::new(p)).collect();
+        let mut n = io.write_vectored(&slices).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        while n > 0 && first < parts.len() {
+            let len = parts[first].len();
+            if n >= len {
+                n -= len;
+                first += 1;
+            } else {
+                parts[first] = &parts[first][n..];
+                n = 0;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Why sending a request failed.

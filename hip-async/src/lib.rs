@@ -15,19 +15,19 @@ mod manager;
 mod pool;
 mod proxy;
 mod request;
+mod response;
 #[cfg(feature = "socks")]
 mod socks;
-mod response;
 pub mod warnings;
 
 pub use body::{Body, SeekableRead};
 pub use manager::{PoolKey, PoolManager, PoolManagerBuilder, RequestContext};
 pub use pool::{connection_from_url, HttpConnectionPool, HttpsConnectionPool, PoolOptions, Scheme};
-pub use proxy::{proxy_from_url, ProxyConfig, ProxyManager, ProxyManagerBuilder};
 #[doc(hidden)]
 pub use proxy::macro_support as __macro_support;
-#[cfg(feature = "socks")]
-pub use socks::{SocksProxyManager, SocksProxyManagerBuilder, SocksVersion};
+pub use proxy::{proxy_from_url, ProxyConfig, ProxyManager, ProxyManagerBuilder};
 pub use request::{RequestBuilder, RequestOptions};
 pub use response::{HttpResponse, REDIRECT_STATUSES};
+#[cfg(feature = "socks")]
+pub use socks::{SocksProxyManager, SocksProxyManagerBuilder, SocksVersion};
 pub use warnings::disable_warnings;

@@ -34,8 +34,9 @@ pub struct PoolKey {
     pub host: String,
     /// `key_port`.
     pub port: u16,
-    /// A fingerprint of the pool options (timeouts, sizes, TLS and socket settings).
-    pub options: String,
+    /// A hash of the pool options (timeouts, sizes, TLS and socket settings): pools made
+    /// with different options never share a key.
+    pub options: u64,
 }
 
 /// The spec's `request_context`: what [`PoolManager::connection_from_context`] needs.
@@ -51,8 +52,10 @@ pub struct RequestContext {
     pub pool_kwargs: Option<PoolOptions>,
 }
 
-pub(crate) fn options_fingerprint(o: &PoolOptions) -> String {
-    format!(
+pub(crate) fn options_fingerprint(o: &PoolOptions) -> u64 {
+    use std::hash::{Hash, Hasher};
+
+    let text = format!(
         "{:?}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:p}|{:?}|{:?}",
         o.timeout,
         o.maxsize,
@@ -64,13 +67,16 @@ pub(crate) fn options_fingerprint(o: &PoolOptions) -> String {
         Arc::as_ptr(&o.connector) as *const (),
         o.limits,
         o.proxy.as_ref().map(crate::proxy::ProxyConfig::fingerprint)
-    )
+    );
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }
 
 struct ManagerInner {
     pools: Mutex<LruCache<PoolKey, HttpConnectionPool>>,
     opts: PoolOptions,
-    fingerprint: String,
+    fingerprint: u64,
     headers: HttpHeaderDict,
 }
 
@@ -188,7 +194,7 @@ impl PoolManager {
     ) -> Result<HttpConnectionPool, Error> {
         let fingerprint = match &ctx.pool_kwargs {
             Some(o) => options_fingerprint(o),
-            None => self.inner.fingerprint.clone(),
+            None => self.inner.fingerprint,
         };
         let key = PoolKey {
             scheme: ctx.scheme,

@@ -9,6 +9,9 @@
 //! - `manager!(builder)` turns a `PoolManager::builder()` chain into a manager of the API
 //!   under test: write `manager!(b => b.maxsize(2).block(true))`,
 //! - `builder!()` is the API's `PoolManager::builder()`,
+//! - `proxy_manager!(url)` / `proxy_manager!(url, b => b.retries(false))` and
+//!   `socks_manager!(...)` (feature `socks`) make the API's `ProxyManager` and
+//!   `SocksProxyManager` the same way,
 //! - `pool!(url, opts)` makes a connection pool of the API under test,
 //! - `chunks!(r, amt)` collects `r.stream(amt)` into a `Vec<Result<Bytes, Error>>`,
 //! - `API` is `"async"` or `"blocking"`.
@@ -39,6 +42,22 @@ macro_rules! dual_test {
                 }
                 #[allow(unused_macros)]
                 macro_rules! builder { () => { hip::AsyncPoolManager::builder() }; }
+                #[allow(unused_macros)]
+                macro_rules! proxy_manager {
+                    ($url:expr) => { hip::AsyncProxyManager::new(&$url).unwrap() };
+                    ($url:expr, $v:ident => $e:expr) => {{
+                        let $v = hip::AsyncProxyManager::builder($url);
+                        $e.build().unwrap()
+                    }};
+                }
+                #[allow(unused_macros)]
+                macro_rules! socks_manager {
+                    ($url:expr) => { hip::contrib::socks::AsyncSocksProxyManager::new(&$url).unwrap() };
+                    ($url:expr, $v:ident => $e:expr) => {{
+                        let $v = hip::contrib::socks::AsyncSocksProxyManager::builder($url);
+                        $e.build().unwrap()
+                    }};
+                }
                 #[allow(unused_macros)]
                 macro_rules! pool {
                     ($url:expr, $opts:expr) => { hip::async_connection_from_url($url, $opts).unwrap() };
@@ -73,6 +92,22 @@ macro_rules! dual_test {
                 }
                 #[allow(unused_macros)]
                 macro_rules! builder { () => { hip::PoolManager::builder() }; }
+                #[allow(unused_macros)]
+                macro_rules! proxy_manager {
+                    ($url:expr) => { hip::ProxyManager::new(&$url).unwrap() };
+                    ($url:expr, $v:ident => $e:expr) => {{
+                        let $v = hip::ProxyManager::builder($url);
+                        $e.build().unwrap()
+                    }};
+                }
+                #[allow(unused_macros)]
+                macro_rules! socks_manager {
+                    ($url:expr) => { hip::contrib::socks::SocksProxyManager::new(&$url).unwrap() };
+                    ($url:expr, $v:ident => $e:expr) => {{
+                        let $v = hip::contrib::socks::SocksProxyManager::builder($url);
+                        $e.build().unwrap()
+                    }};
+                }
                 #[allow(unused_macros)]
                 macro_rules! pool {
                     ($url:expr, $opts:expr) => { hip::connection_from_url($url, $opts).unwrap() };
