@@ -48,6 +48,20 @@ impl Scheme {
         }
     }
 
+    /// The checks of the spec's `connection_from_host`: a host is required and the scheme
+    /// must be one hip speaks (LocationValueError otherwise).
+    pub(crate) fn for_pool(host: &str, scheme: &str) -> Result<Scheme, Error> {
+        if host.is_empty() {
+            return Err(Error::new(ErrorKind::LocationValue, "No host specified."));
+        }
+        Scheme::parse(scheme).ok_or_else(|| {
+            Error::new(
+                ErrorKind::LocationValue,
+                format!("unsupported scheme {scheme:?}: hip speaks http and https"),
+            )
+        })
+    }
+
     /// `"http"` or `"https"`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -842,15 +842,7 @@ impl ProxyManager {
         scheme: &str,
         pool_kwargs: Option<PoolOptions>,
     ) -> Result<HttpConnectionPool, Error> {
-        if host.is_empty() {
-            return Err(Error::new(ErrorKind::LocationValue, "No host specified."));
-        }
-        let scheme = Scheme::parse(scheme).ok_or_else(|| {
-            Error::new(
-                ErrorKind::LocationValue,
-                format!("unsupported scheme {scheme:?}: hip speaks http and https"),
-            )
-        })?;
+        let scheme = Scheme::for_pool(host, scheme)?;
         self.pool(scheme, host, port, pool_kwargs)
     }
 
