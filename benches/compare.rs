@@ -8,8 +8,11 @@
 //! - `HIP_BENCH_WORKLOADS=seq,conc,download,post,tls`: only these workloads.
 //!
 //! The servers (a hyper HTTP/1.1 server with keep-alive, and the same service behind
-//! tokio-rustls with a certificate from a CA made here by rcgen) run in a child process: this
-//! binary started again with `--hip-bench-server`. So the CPU time of this process is the
+//! tokio-rustls with the valid server certificate of the shared test PKI,
+//! `hip_test_support::TestPki`) run in a child process: this binary started again with
+//! `--hip-bench-server`. They are not the shared test servers: the bench wants the least
+//! server work per request (no request log, no routing beyond four paths), a multi-threaded
+//! runtime, and the server's CPU time apart from the clients'. So the CPU time of this process is the
 //! clients' alone, and the server's CPU time is read from the child's `/proc/<pid>/stat`.
 //! CPU times are `utime + stime` from `/proc/.../stat`, in clock ticks (usually 10 ms): the
 //! workloads are sized to take at least a few hundred ticks each in the full run. The server
@@ -37,6 +40,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_util::StreamExt;
+use hip_test_support::{ServerCert, TestPki};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::{Request, Response};
@@ -337,55 +341,8 @@ impl Meter {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Certificates and the server child process
+// The server child process
 // ---------------------------------------------------------------------------------------------
-
-struct Pki {
-    dir: PathBuf,
-    ca_pem: PathBuf,
-    ca_der: Vec<u8>,
-}
-
-fn make_pki() -> Res<Pki> {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose, SanType,
-    };
-    let dir = std::env::temp_dir().join(format!("hip-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-
-    let ca_key = KeyPair::generate()?;
-    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "hip bench CA");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let ca_cert = ca_params.self_signed(&ca_key)?;
-
-    let leaf_key = KeyPair::generate()?;
-    let mut leaf_params = CertificateParams::new(vec!["localhost".to_owned()])?;
-    leaf_params
-        .subject_alt_names
-        .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
-    leaf_params
-        .distinguished_name
-        .push(DnType::CommonName, "127.0.0.1");
-    let leaf = leaf_params.signed_by(&leaf_key, &ca_cert, &ca_key)?;
-
-    let ca_pem = dir.join("ca.pem");
-    std::fs::write(&ca_pem, ca_cert.pem())?;
-    std::fs::write(dir.join("server.pem"), leaf.pem())?;
-    std::fs::write(dir.join("server.key"), leaf_key.serialize_pem())?;
-    Ok(Pki {
-        ca_der: ca_cert.der().to_vec(),
-        dir,
-        ca_pem,
-    })
-}
 
 struct ServerProc {
     child: Child,
@@ -408,12 +365,12 @@ impl Drop for ServerProc {
     }
 }
 
-fn spawn_server(pki: &Pki) -> Res<ServerProc> {
+fn spawn_server(pki: &TestPki) -> Res<ServerProc> {
     let exe = std::env::current_exe()?;
     let mut child = Command::new(exe)
         .arg("--hip-bench-server")
-        .arg(pki.dir.join("server.pem"))
-        .arg(pki.dir.join("server.key"))
+        .arg(pki.server_cert_path(ServerCert::Valid))
+        .arg(pki.server_key_path(ServerCert::Valid))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -626,14 +583,12 @@ struct Setup {
     payload_static: &'static [u8],
 }
 
-fn rustls_config(ca_der: &[u8]) -> Res<rustls::ClientConfig> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(rustls::pki_types::CertificateDer::from(ca_der.to_vec()))?;
+fn rustls_config(pki: &TestPki) -> Res<rustls::ClientConfig> {
     Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()?
-    .with_root_certificates(roots)
+    .with_root_certificates(pki.root_store())
     .with_no_client_auth())
 }
 
@@ -1252,7 +1207,7 @@ fn print_table(w: Workload, sizes: &Sizes, rows: &[Row]) {
 
 fn run() -> Res<()> {
     let sizes = Sizes::from_env()?;
-    let pki = make_pki()?;
+    let pki = TestPki::new();
     let server = spawn_server(&pki)?;
     let meter = Meter {
         server_pid: server.child.id().to_string(),
@@ -1264,9 +1219,9 @@ fn run() -> Res<()> {
     let setup = Setup {
         http_base: format!("http://127.0.0.1:{}", server.http_port),
         https_base: format!("https://127.0.0.1:{}", server.https_port),
-        ca_pem: pki.ca_pem.clone(),
-        ca_der: pki.ca_der.clone(),
-        rustls: Arc::new(rustls_config(&pki.ca_der)?),
+        ca_pem: pki.ca_bundle_path(),
+        ca_der: pki.ca_cert().to_vec(),
+        rustls: Arc::new(rustls_config(&pki)?),
         payload: Bytes::from(payload),
         payload_static,
     };
@@ -1346,6 +1301,5 @@ fn run() -> Res<()> {
         print_table(w, &sizes, &rows);
     }
     drop(server);
-    let _ = std::fs::remove_dir_all(&pki.dir);
     Ok(())
 }

@@ -10,22 +10,20 @@
 //! status 0 when every section behaved as the user guide says, and 1 (after saying which)
 //! otherwise, so it doubles as a smoke test. `tour_async` is the same tour on the async API.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 mod common;
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::ExitCode;
 
 use common::{
-    check, check_eq, check_json, check_kind, closed_port, code, excerpt, expect_err, header_lines,
-    out, say, Captured, Tour, Unexpected,
+    check, check_eq, check_json, check_kind, code, excerpt, expect_err, header_lines, out, say,
+    Captured, Tour, Unexpected,
 };
 use hip::{CertReqs, ErrorKind, HttpResponse, PoolManager, PoolOptions, Retry, Scheme, Timeout};
+use hip_test_support as support;
 use serde_json::{json, Value};
 use support::payload::{pseudo_random_bytes, ROBOTS_TXT, UTF8_LINES};
-use support::{HttpBin, ServerCert, TestPki};
+use support::{closed_port, HttpBin, ServerCert, TestPki};
 
 /// Parses a preloaded JSON body.
 fn parse(r: &HttpResponse) -> Result<Value, Unexpected> {
@@ -488,7 +486,7 @@ fn main() -> ExitCode {
     });
 
     tour.section("Errors & exceptions", || {
-        let port = closed_port()?;
+        let port = closed_port();
         code(&format!(
             "match http.request(\"GET\", \"http://127.0.0.1:{port}/\").retries(false).send() {{\n    \
              Err(e) if e.kind() == hip::ErrorKind::NewConnection => println!(\"Connection failed.\"),\n    \
@@ -620,15 +618,11 @@ fn main() -> ExitCode {
         say("The same on one pool, without a manager:");
         code(&format!(
             "let pool = hip::HttpConnectionPool::new(hip::Scheme::Http, \"127.0.0.1\", Some({}),\n    \
-             hip::PoolOptions {{ maxsize: 10, block: true, ..Default::default() }})?;\n\
+             hip::PoolOptions::new().maxsize(10).block(true))?;\n\
              pool.request(\"GET\", \"/get\").send()?",
             pool_server.port()
         ));
-        let opts = PoolOptions {
-            maxsize: 10,
-            block: true,
-            ..Default::default()
-        };
+        let opts = PoolOptions::new().maxsize(10).block(true);
         let pool =
             hip::HttpConnectionPool::new(Scheme::Http, "127.0.0.1", Some(pool_server.port()), opts)?;
         let r = pool.request("GET", "/get").send()?;

@@ -7,25 +7,23 @@
 //!
 //! Exits with status 0 when every section behaved as the user guide says, 1 otherwise.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 mod common;
 
 use std::process::ExitCode;
 
 use common::{
-    check, check_eq, check_json, check_kind, closed_port, code, excerpt, expect_err, out, Captured,
-    Tour, Unexpected,
+    check, check_eq, check_json, check_kind, code, excerpt, expect_err, out, Captured, Tour,
+    Unexpected,
 };
 use futures_util::StreamExt;
 use hip::{
     AsyncHttpConnectionPool, AsyncHttpResponse, AsyncPoolManager, CertReqs, ErrorKind, PoolOptions,
     Retry, Scheme, Timeout,
 };
+use hip_test_support as support;
 use serde_json::{json, Value};
 use support::payload::{pseudo_random_bytes, ROBOTS_TXT, UTF8_LINES};
-use support::{HttpBin, ServerCert, TestPki};
+use support::{closed_port, HttpBin, ServerCert, TestPki};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt};
 use tracing::instrument::WithSubscriber;
 
@@ -311,7 +309,7 @@ async fn main() -> ExitCode {
     .await;
 
     tour.section_async("Errors & exceptions", async {
-        let port = closed_port()?;
+        let port = closed_port();
         code(&format!(
             "http.request(\"GET\", \"http://127.0.0.1:{port}/\").retries(false)"
         ));
@@ -367,11 +365,8 @@ async fn main() -> ExitCode {
         check_eq(&statuses, &vec![200; 6], "statuses")?;
         check(opened <= 2, || format!("{opened} connections opened with maxsize 2 and block"))?;
 
-        code("hip::AsyncHttpConnectionPool::new(hip::Scheme::Http, \"127.0.0.1\", Some(port), hip::PoolOptions { maxsize: 10, ..Default::default() })?");
-        let opts = PoolOptions {
-            maxsize: 10,
-            ..Default::default()
-        };
+        code("hip::AsyncHttpConnectionPool::new(hip::Scheme::Http, \"127.0.0.1\", Some(port), hip::PoolOptions::new().maxsize(10))?");
+        let opts = PoolOptions::new().maxsize(10);
         let pool = AsyncHttpConnectionPool::new(
             Scheme::Http,
             "127.0.0.1",

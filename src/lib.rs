@@ -1,31 +1,29 @@
 //! hip: an HTTP/1.1 client with the whole API of Hip, the Python client (a urllib3
 //! descendant), async-first on tokio, over one sans-IO core.
 //!
-//! The spec's names map to Rust names as follows (Python on the left):
+//! The spec's names are the blocking API; every async type carries `Async` in its name.
+//! No root name mixes the two. Python on the left:
 //!
-//! | Hip (Python)                      | hip (Rust)                                   |
-//! |-----------------------------------|----------------------------------------------|
-//! | `hip.PoolManager`                 | [`PoolManager`] (blocking)                    |
-//! | `hip.HTTPConnectionPool`          | [`HttpConnectionPool`] (blocking)             |
-//! | `hip.HTTPSConnectionPool`         | [`HttpsConnectionPool`] (blocking)            |
-//! | `hip.HTTPResponse`                | [`HttpResponse`] (blocking)                   |
-//! | `hip.connection_from_url`         | [`connection_from_url`] (blocking)            |
-//! | `PoolManager.request(...)`        | [`blocking::RequestBuilder`]                  |
-//! | `hip.ProxyManager`                | [`ProxyManager`] (blocking)                   |
-//! | `hip.proxy_from_url`              | [`proxy_from_url`] (blocking)                 |
-//! | `hip.AsyncPoolManager`            | [`AsyncPoolManager`]                          |
-//! | `hip.AsyncProxyManager`           | [`AsyncProxyManager`], [`async_proxy_from_url`] |
-//! | `hip.contrib.socks.SOCKSProxyManager` | `hip::contrib::socks::SocksProxyManager` (feature `socks`; async: `AsyncSocksProxyManager`) |
-//! | `hip.AsyncHTTPConnectionPool`     | [`AsyncHttpConnectionPool`]                   |
-//! | `hip.AsyncHTTPSConnectionPool`    | [`AsyncHttpsConnectionPool`]                  |
-//! | `hip.AsyncHTTPResponse`           | [`AsyncHttpResponse`]                         |
-//! | `hip.Retry`, `hip.util.Retry`     | [`Retry`]                                     |
-//! | `hip.Timeout`, `hip.util.Timeout` | [`Timeout`]                                   |
-//! | `hip.make_headers`                | [`make_headers`]                              |
-//! | `hip.encode_multipart_formdata`   | [`encode_multipart_formdata`]                 |
-//! | `hip.exceptions.*`                | [`Error`] with [`ErrorKind`] ([`exceptions`]) |
-//! | `hip.util.*`                      | [`util`]                                      |
-//! | `hip.fields.*`, `hip.filepost.*`  | [`fields`], [`filepost`]                      |
+//! | Hip (Python)                      | blocking (root)                | async                            |
+//! |-----------------------------------|--------------------------------|----------------------------------|
+//! | `hip.PoolManager(...)`            | [`PoolManager`], [`PoolManagerBuilder`] | `AsyncPoolManager`, `AsyncPoolManagerBuilder` |
+//! | `hip.ProxyManager(url)`           | [`ProxyManager`] (a `PoolManager` with a proxy: `PoolManager::with_proxy(url)`) | `AsyncProxyManager` |
+//! | `hip.proxy_from_url(url)`         | [`proxy_from_url`]             | `async_proxy_from_url`           |
+//! | `hip.contrib.socks.SOCKSProxyManager` | `contrib::socks::SocksProxyManager` (feature `socks`) | `contrib::socks::AsyncSocksProxyManager` |
+//! | `hip.HTTPConnectionPool`          | [`HttpConnectionPool`]         | `AsyncHttpConnectionPool`        |
+//! | `hip.HTTPSConnectionPool`         | [`HttpsConnectionPool`]        | `AsyncHttpsConnectionPool`       |
+//! | `hip.connection_from_url`         | [`connection_from_url`]        | `async_connection_from_url`      |
+//! | `PoolManager.request(...)`        | [`RequestBuilder`]             | `AsyncRequestBuilder`            |
+//! | `body=`                           | [`Body`]                       | `AsyncBody`                      |
+//! | `hip.HTTPResponse`                | [`HttpResponse`]               | `AsyncHttpResponse`              |
+//! | `PoolKey`, `request_context`      | [`PoolKey`], [`RequestContext`] | the same                        |
+//! | `hip.Retry`, `hip.util.Retry`     | [`Retry`]                      | the same                         |
+//! | `hip.Timeout`, `hip.util.Timeout` | [`Timeout`]                    | the same                         |
+//! | `hip.make_headers`                | [`make_headers`]               | the same                         |
+//! | `hip.encode_multipart_formdata`   | [`encode_multipart_formdata`]  | the same                         |
+//! | `hip.exceptions.*`                | [`Error`] with [`ErrorKind`] ([`exceptions`]) | the same          |
+//! | `hip.util.*`                      | [`util`]                       | the same                         |
+//! | `hip.fields.*`, `hip.filepost.*`  | [`fields`], [`filepost`]       | the same                         |
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), hip::Error> {
@@ -40,6 +38,9 @@
 pub use hip_core::{Error, ErrorKind, HttpHeaderDict, Result, TunnelResponse, Warning};
 
 pub use hip_core::filepost::encode_multipart_formdata;
+/// Response parser limits (header block size, header count, chunk-size line length), for
+/// `PoolManagerBuilder::limits`.
+pub use hip_core::h1::Limits;
 pub use hip_core::request::{make_headers, MakeHeaders};
 pub use hip_core::retry::{RequestHistory, Retries, Retry};
 pub use hip_core::timeout::{Timeout, TimeoutValue};
@@ -68,10 +69,10 @@ pub mod util {
     pub use hip_core::timeout::{Timeout, TimeoutValue};
     pub use hip_core::url::{get_host, parse_url, split_first, Url};
 
-    #[cfg(feature = "async")]
-    pub use hip_async::connect::is_dropped as is_connection_dropped;
-    #[cfg(feature = "async")]
-    pub use hip_async::tls::{assert_fingerprint, resolve_cert_reqs, resolve_ssl_version};
+    #[cfg(any(feature = "async", feature = "blocking"))]
+    pub use hip_async::util::{
+        assert_fingerprint, is_connection_dropped, resolve_cert_reqs, resolve_ssl_version,
+    };
 }
 
 /// The spec's `hip.response` content decoders.
@@ -79,17 +80,27 @@ pub mod response {
     pub use hip_core::decode::{supported_encodings, Coding, ContentDecoder};
 }
 
-#[cfg(feature = "async")]
+/// Types both APIs share: pool options and identity, routes and proxies, TLS and socket
+/// options, connectors.
+#[cfg(any(feature = "async", feature = "blocking"))]
 pub use hip_async::{
-    connect::{ConnectOptions, Connector, SocketOption, TcpConnector},
-    tls::{AssertHostname, CertReqs, TlsOptions, TlsVersion},
-    Body, PoolKey, PoolManagerBuilder, PoolOptions, RequestBuilder, RequestContext, RequestOptions,
-    Scheme,
+    AssertHostname, AsyncIo, BoxIo, CertReqs, ConnectOptions, Connector, PoolKey, PoolOptions,
+    ProxyConfig, RequestContext, RequestOptions, Route, Scheme, SocketOption, TcpConnector,
+    TlsOptions, TlsVersion,
 };
 
-/// The spec's `hip.AsyncPoolManager`.
+/// The spec's `hip.AsyncPoolManager` (and, built with a proxy, `hip.AsyncProxyManager`).
 #[cfg(feature = "async")]
 pub type AsyncPoolManager = hip_async::PoolManager;
+/// The builder of [`AsyncPoolManager`].
+#[cfg(feature = "async")]
+pub type AsyncPoolManagerBuilder = hip_async::PoolManagerBuilder;
+/// An async request being built (`AsyncPoolManager.request(...)`).
+#[cfg(feature = "async")]
+pub type AsyncRequestBuilder<'a> = hip_async::RequestBuilder<'a>;
+/// A request body for the async API (bytes, text, `AsyncRead`ers, streams).
+#[cfg(feature = "async")]
+pub type AsyncBody = hip_async::Body;
 /// The spec's `hip.AsyncHTTPConnectionPool`.
 #[cfg(feature = "async")]
 pub type AsyncHttpConnectionPool = hip_async::HttpConnectionPool;
@@ -99,55 +110,45 @@ pub type AsyncHttpsConnectionPool = hip_async::HttpsConnectionPool;
 /// The spec's `hip.AsyncHTTPResponse`.
 #[cfg(feature = "async")]
 pub type AsyncHttpResponse = hip_async::HttpResponse;
+/// The spec's `hip.AsyncProxyManager`: an [`AsyncPoolManager`] built with a proxy.
+#[cfg(feature = "async")]
+pub type AsyncProxyManager = hip_async::ProxyManager;
 
 /// The spec's `connection_from_url(url, **kw)` for the async API.
 #[cfg(feature = "async")]
 pub use hip_async::connection_from_url as async_connection_from_url;
 
-/// The spec's `hip.AsyncProxyManager`: requests through an HTTP proxy (absolute-form
-/// forwarding for `http://`, CONNECT tunnels for `https://`).
-#[cfg(feature = "async")]
-pub type AsyncProxyManager = hip_async::ProxyManager;
-
 /// The spec's `proxy_from_url(url, **kw)` for the async API.
 #[cfg(feature = "async")]
 pub use hip_async::proxy_from_url as async_proxy_from_url;
-
-/// Proxy settings of a pool (the spec's `_proxy`/`_proxy_headers`) and the async
-/// `ProxyManager` builder.
-#[cfg(feature = "async")]
-pub use hip_async::{ProxyConfig, ProxyManagerBuilder};
 
 /// The spec's `hip.contrib`: optional extras (feature `socks`).
 #[cfg(feature = "socks")]
 pub mod contrib {
     /// The spec's `hip.contrib.socks`: SOCKS4, SOCKS4a, SOCKS5 and SOCKS5h proxies
-    /// (`socks4://`, `socks4a://`, `socks5://`, `socks5h://` URLs, with `user:pass@`).
+    /// (`socks4://`, `socks4a://`, `socks5://`, `socks5h://` URLs, with `user:pass@`): a
+    /// manager built with such a proxy URL (`PoolManager::with_proxy`, or
+    /// `PoolManager::builder().proxy_url(..).proxy_username(..).proxy_password(..)`).
     pub mod socks {
         /// The spec's `hip.contrib.socks.SOCKSProxyManager`, blocking.
         #[cfg(feature = "blocking")]
-        pub use hip_blocking::{SocksProxyManager, SocksProxyManagerBuilder};
+        pub type SocksProxyManager = hip_blocking::PoolManager;
 
         /// The spec's spelling of [`SocksProxyManager`].
         #[cfg(feature = "blocking")]
-        pub type SOCKSProxyManager = hip_blocking::SocksProxyManager;
+        pub type SOCKSProxyManager = hip_blocking::PoolManager;
 
         /// The spec's `SOCKSProxyManager` for the async API.
         #[cfg(feature = "async")]
-        pub type AsyncSocksProxyManager = hip_async::SocksProxyManager;
-
-        /// The builder of [`AsyncSocksProxyManager`].
-        #[cfg(feature = "async")]
-        pub use hip_async::SocksProxyManagerBuilder as AsyncSocksProxyManagerBuilder;
+        pub type AsyncSocksProxyManager = hip_async::PoolManager;
 
         /// Which SOCKS flavour a proxy URL selects.
-        #[cfg(feature = "async")]
         pub use hip_async::SocksVersion;
     }
 }
 
 /// The spec's `disable_warnings()`: silences hip's warnings (events under `hip::warnings`).
-#[cfg(feature = "async")]
+#[cfg(any(feature = "async", feature = "blocking"))]
 pub use hip_async::warnings::{disable_warning, disable_warnings};
 
 /// The spec's `add_stderr_logger(level)`: prints hip's logs (targets under `hip`) to stderr at
@@ -172,20 +173,17 @@ pub fn add_stderr_logger(level: tracing::Level) -> Result<()> {
         })
 }
 
-/// The blocking API (the hip-blocking crate): the spec's `PoolManager`, pools and
-/// `HTTPResponse` with the async API's names and arguments, run on a private runtime.
-/// Its request builder is `hip::blocking::RequestBuilder` (`hip::RequestBuilder` is the
-/// async one) and its bodies, with `std::io` readers, are `hip::blocking::Body`.
+/// The blocking API (the hip-blocking crate), whose names are also at the root: the spec's
+/// `PoolManager`, pools and `HTTPResponse` with the async API's names and arguments, run on
+/// a private runtime.
 #[cfg(feature = "blocking")]
 pub use hip_blocking as blocking;
 
-/// The spec's `hip.PoolManager`, `HTTPConnectionPool`, `HTTPSConnectionPool`, `HTTPResponse`
-/// and `connection_from_url(url, **kw)`: the blocking API.
+/// The spec's `hip.PoolManager`, `HTTPConnectionPool`, `HTTPSConnectionPool`, `HTTPResponse`,
+/// `ProxyManager`, `connection_from_url(url, **kw)` and `proxy_from_url(url, **kw)`, with
+/// their builders and bodies: the blocking API.
 #[cfg(feature = "blocking")]
 pub use hip_blocking::{
-    connection_from_url, HttpConnectionPool, HttpResponse, HttpsConnectionPool, PoolManager,
+    connection_from_url, proxy_from_url, Body, HttpConnectionPool, HttpResponse,
+    HttpsConnectionPool, PoolManager, PoolManagerBuilder, ProxyManager, RequestBuilder,
 };
-
-/// The spec's `hip.ProxyManager` and `proxy_from_url(url, **kw)`: the blocking API.
-#[cfg(feature = "blocking")]
-pub use hip_blocking::{proxy_from_url, ProxyManager};

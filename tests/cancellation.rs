@@ -3,10 +3,9 @@
 //! half-read must never leak a pool slot, leave a half-used connection in the pool, or keep
 //! more than `maxsize` idle connections.
 
-mod support;
-
 use std::time::Duration;
 
+use hip_test_support as support;
 use support::{pseudo_random_bytes, HttpBin};
 use tokio::task::JoinSet;
 

@@ -1,10 +1,10 @@
 //! Proves the dual harness runs a scenario through the async API (and, with the blocking
 //! feature, the blocking API) against a real local server.
 
-mod support;
 #[macro_use]
 mod dual;
 
+use hip_test_support as support;
 use support::HttpBin;
 
 dual_test! {

@@ -1,11 +1,11 @@
 //! Faults no well-behaved server produces, from scripted raw-TCP servers: each is checked
 //! through both APIs for the exact error kind (and that the pool stays usable).
 
-mod support;
 #[macro_use]
 mod dual;
 
 use hip::{ErrorKind, Retry, Timeout};
+use hip_test_support as support;
 use support::RawServer;
 
 fn url(server: &RawServer, path: &str) -> String {

@@ -15,11 +15,11 @@
 //! machine without the proxies. Destinations are the local `HttpBin` servers (plain and
 //! HTTPS with a test CA); every test runs through both APIs.
 
-mod support;
 #[macro_use]
 mod dual;
 
 use hip::ErrorKind;
+use hip_test_support as support;
 use support::{HttpBin, ServerCert, TestPki};
 
 /// The value of `var`, or None after saying why the test is skipped.
@@ -150,7 +150,7 @@ dual_test! {
         let plain = HttpBin::start();
         let http = socks_manager!(format!("socks5h://{user}:{pass}@{addr}"));
         assert_eq!(send!(http.request("GET", plain.url("/get"))).unwrap().status(), 200);
-        let http = socks_manager!(format!("socks5://{addr}"), b => b.username(user.clone()).password(pass.clone()));
+        let http = socks_manager!(format!("socks5://{addr}"), b => b.proxy_username(user.clone()).proxy_password(pass.clone()));
         assert_eq!(send!(http.request("GET", plain.url("/get"))).unwrap().status(), 200);
         let wrong = socks_manager!(format!("socks5h://{user}:wrong-{pass}@{addr}"), b => b.retries(false));
         let err = send!(wrong.request("GET", plain.url("/get"))).unwrap_err();

@@ -3,11 +3,11 @@
 //! connection pool used directly; through the async API and (with the `blocking` feature) the
 //! blocking API.
 
-mod support;
 #[macro_use]
 mod dual;
 
 use hip::{ErrorKind, PoolKey, PoolOptions, RequestContext, Scheme};
+use hip_test_support as support;
 use support::HttpBin;
 
 // ---- maxsize and block: deterministic scenarios (responses held open) ----------------------
@@ -177,12 +177,7 @@ dual_test! {
         let by_host = http.connection_from_host("127.0.0.1", Some(port), "http", None).unwrap();
         let by_host_upper = http.connection_from_host("127.0.0.1", Some(port), "HTTP", None).unwrap();
         let by_context = http
-            .connection_from_context(RequestContext {
-                scheme: Scheme::Http,
-                host: "127.0.0.1".to_owned(),
-                port: Some(port),
-                pool_kwargs: None,
-            })
+            .connection_from_context(RequestContext::new(Scheme::Http, "127.0.0.1", Some(port)))
             .unwrap();
         for pool in [&by_url, &by_host, &by_host_upper, &by_context] {
             assert_eq!(pool.num_requests(), 1);
@@ -195,23 +190,29 @@ dual_test! {
         assert_eq!(by_url.num_requests(), 2);
 
         // Different pool_kwargs make a different pool.
-        let opts = PoolOptions { maxsize: 3, ..PoolOptions::default() };
+        let mut opts = PoolOptions::default();
+        opts.maxsize = 3;
         let custom = http.connection_from_url(&server.url("/"), Some(opts)).unwrap();
         assert_eq!(custom.num_requests(), 0);
         assert_eq!(custom.options().maxsize, 3);
         assert_eq!(http.pools_len(), 2);
 
         // connection_from_pool_key: the same key gives the same pool.
-        let key = PoolKey {
-            scheme: Scheme::Http,
-            host: "127.0.0.1".to_owned(),
+        let key = PoolKey::new(
+            Scheme::Http,
+            "127.0.0.1",
             port,
-            options: 0x7e57,
-        };
-        let keyed = http.connection_from_pool_key(key.clone(), None).unwrap();
+            hip::Route::Direct,
+            {
+                let mut o = PoolOptions::default();
+                o.maxsize = 5;
+                o
+            },
+        );
+        let keyed = http.connection_from_pool_key(key.clone()).unwrap();
         assert_eq!(keyed.num_requests(), 0);
         assert_eq!(send!(keyed.request("GET", "/get")).unwrap().status(), 200);
-        let keyed_again = http.connection_from_pool_key(key, None).unwrap();
+        let keyed_again = http.connection_from_pool_key(key).unwrap();
         assert_eq!(keyed_again.num_requests(), 1);
         assert_eq!(http.pools_len(), 3);
 

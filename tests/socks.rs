@@ -1,20 +1,19 @@
 //! `SocksProxyManager` (feature `socks`) end to end through the in-process SOCKS4/4a/5
-//! server of `proxy_support`, in both APIs: local versus remote name resolution per scheme,
+//! server of `support::proxy`, in both APIs: local versus remote name resolution per scheme,
 //! SOCKS5 username/password and SOCKS4 user ids, refused credentials, unreachable
 //! destinations and proxies, reply codes, and HTTPS verified through the proxy.
 #![cfg(feature = "socks")]
 
-mod support;
 #[macro_use]
 mod dual;
-mod proxy_support;
 
 use std::net::{IpAddr, Ipv4Addr};
 
 use hip::contrib::socks::SocksVersion;
 use hip::ErrorKind;
-use proxy_support::{closed_port, SocksConfig, SocksDest, SocksRequest, SocksServer};
-use support::{HttpBin, ServerCert, TestPki};
+use hip_test_support as support;
+use support::proxy::{SocksConfig, SocksDest, SocksRequest, SocksServer};
+use support::{closed_port, HttpBin, ServerCert, TestPki};
 
 const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
@@ -44,7 +43,7 @@ dual_test! {
         let tls = HttpBin::start_https(&pki, ServerCert::Valid);
         let socks = SocksServer::start();
         let http = socks_manager!(socks.url("socks5h"), b => b.ca_certs(pki.ca_bundle_path()));
-        assert_eq!(http.version(), SocksVersion::Socks5h);
+        assert_eq!(http.proxy_config().unwrap().socks_version(), Some(SocksVersion::Socks5h));
         let r = send!(http.request("GET", plain.url_with_host("localhost", "/get")).fields([("a", "1")])).unwrap();
         assert_eq!(r.status(), 200);
         let r = send!(http.request("GET", format!("https://localhost:{}/robots.txt", tls.port()))).unwrap();
@@ -113,7 +112,7 @@ dual_test! {
         // From the URL (percent-decoded), or from the builder.
         let http = socks_manager!(socks.url_with_auth("socks5h", "al%20ice:p%40ss"));
         assert_eq!(send!(http.request("GET", plain.url("/get"))).unwrap().status(), 200);
-        let http = socks_manager!(socks.url("socks5"), b => b.username("al ice").password("p@ss"));
+        let http = socks_manager!(socks.url("socks5"), b => b.proxy_username("al ice").proxy_password("p@ss"));
         assert_eq!(send!(http.request("GET", plain.url("/get"))).unwrap().status(), 200);
         assert_eq!(
             socks.requests(),
@@ -122,7 +121,7 @@ dual_test! {
                 request(5, SocksDest::Ip(LOCALHOST), plain.port(), Some("al ice")),
             ]
         );
-        assert_eq!(http.proxy_url(), format!("socks5://127.0.0.1:{}", socks.port()));
+        assert_eq!(http.proxy(), Some(format!("socks5://127.0.0.1:{}", socks.port())));
 
         // A wrong password: ProxyError naming the refusal.
         let wrong = socks_manager!(socks.url_with_auth("socks5h", "al%20ice:nope"), b => b.retries(false));
@@ -155,7 +154,7 @@ dual_test! {
         });
         let http = socks_manager!(socks.url_with_auth("socks4a", "bob"));
         assert_eq!(send!(http.request("GET", plain.url("/get"))).unwrap().status(), 200);
-        let wrong = socks_manager!(socks.url("socks4a"), b => b.username("eve").retries(false));
+        let wrong = socks_manager!(socks.url("socks4a"), b => b.proxy_username("eve").retries(false));
         let err = send!(wrong.request("GET", plain.url("/get"))).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Proxy, "{err}");
         assert!(err.message().starts_with(&format!(
@@ -251,18 +250,25 @@ dual_test! {
 #[cfg(feature = "blocking")]
 #[test]
 fn socks_urls_are_checked() {
-    let e = hip::contrib::socks::SocksProxyManager::new("http://127.0.0.1:3128").unwrap_err();
+    let e = hip::contrib::socks::SocksProxyManager::with_proxy("ftp://127.0.0.1:3128").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ProxySchemeUnknown);
     assert_eq!(
         e.message(),
-        "Proxy URL \"http://127.0.0.1:3128\" had unsupported scheme \"http\", should use one of \
-         socks4://, socks4a://, socks5://, socks5h://"
+        "Proxy URL \"ftp://127.0.0.1:3128\" had unsupported scheme \"ftp\", should use one of \
+         http://, https://, socks4://, socks4a://, socks5://, socks5h://"
     );
     let m: hip::contrib::socks::SOCKSProxyManager =
-        hip::contrib::socks::SOCKSProxyManager::new("socks5://user:pw@127.0.0.1").unwrap();
-    assert_eq!(m.proxy_url(), "socks5://127.0.0.1:1080");
-    assert_eq!(m.version(), SocksVersion::Socks5);
-    let a = hip::contrib::socks::AsyncSocksProxyManager::new("socks4a://h:9").unwrap();
-    assert_eq!(a.version(), SocksVersion::Socks4a);
+        hip::contrib::socks::SOCKSProxyManager::with_proxy("socks5://user:pw@127.0.0.1").unwrap();
+    assert_eq!(m.proxy().as_deref(), Some("socks5://127.0.0.1:1080"));
+    assert_eq!(
+        m.proxy_config().unwrap().socks_version(),
+        Some(SocksVersion::Socks5)
+    );
+    assert_eq!(m.proxy_headers(), None);
+    let a = hip::contrib::socks::AsyncSocksProxyManager::with_proxy("socks4a://h:9").unwrap();
+    assert_eq!(
+        a.proxy_config().unwrap().socks_version(),
+        Some(SocksVersion::Socks4a)
+    );
     assert_eq!(a.pools_len(), 0);
 }

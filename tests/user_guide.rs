@@ -2,28 +2,20 @@
 //! [`HttpBin`] (or a scripted [`RawServer`]) instead of httpbin.org, through the async API
 //! and (with the `blocking` feature) the blocking API.
 
-mod support;
 #[macro_use]
 mod dual;
 
 use hip::{ErrorKind, Retry, Timeout};
+use hip_test_support as support;
 use serde_json::{json, Value};
 use support::form::parse_multipart;
 use support::payload::{Coding, ROBOTS_TXT, UTF8_LINES};
-use support::{pseudo_random_bytes, HttpBin, RawServer};
+use support::{closed_port, pseudo_random_bytes, HttpBin, RawServer};
 
 /// Parses a JSON response body, naming the body when it is not JSON.
 fn parse(data: &[u8]) -> Value {
     serde_json::from_slice(data)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", String::from_utf8_lossy(data)))
-}
-
-/// A port on 127.0.0.1 that nothing listens on (bound, then released).
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    port
 }
 
 /// Undoes one content coding with the reference encoders' counterparts.
@@ -841,7 +833,7 @@ mod log_capture {
     }
 
     /// Installs the capturing subscriber (once per test binary).
-    pub fn install() {
+    pub(crate) fn install() {
         static ONCE: OnceLock<()> = OnceLock::new();
         ONCE.get_or_init(|| {
             tracing::subscriber::set_global_default(Capture)
@@ -850,7 +842,7 @@ mod log_capture {
     }
 
     /// The captured lines containing `marker`.
-    pub fn lines_with(marker: &str) -> Vec<String> {
+    pub(crate) fn lines_with(marker: &str) -> Vec<String> {
         LINES
             .lock()
             .unwrap_or_else(|p| p.into_inner())

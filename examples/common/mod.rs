@@ -19,10 +19,10 @@ use hip::{ErrorKind, HttpHeaderDict};
 
 /// Why a step did not go as the user guide says (printed, and the tour exits non-zero).
 #[derive(Debug)]
-pub struct Unexpected(pub String);
+pub(crate) struct Unexpected(pub String);
 
 /// The result of one section.
-pub type Outcome = Result<(), Unexpected>;
+pub(crate) type Outcome = Result<(), Unexpected>;
 
 impl From<hip::Error> for Unexpected {
     fn from(e: hip::Error) -> Self {
@@ -43,7 +43,7 @@ impl From<serde_json::Error> for Unexpected {
 }
 
 /// Runs sections one after another and remembers which did not go as the guide says.
-pub struct Tour {
+pub(crate) struct Tour {
     started: Instant,
     sections: usize,
     failures: Vec<String>,
@@ -51,7 +51,7 @@ pub struct Tour {
 
 impl Tour {
     /// Prints the banner.
-    pub fn new(title: &str, intro: &[&str]) -> Tour {
+    pub(crate) fn new(title: &str, intro: &[&str]) -> Tour {
         println!("{title}");
         println!("{}", "=".repeat(title.chars().count()));
         for line in intro {
@@ -83,21 +83,21 @@ impl Tour {
     }
 
     /// One user-guide section: a heading, then `f`'s calls and results, then its verdict.
-    pub fn section(&mut self, title: &str, f: impl FnOnce() -> Outcome) {
+    pub(crate) fn section(&mut self, title: &str, f: impl FnOnce() -> Outcome) {
         self.heading(title);
         let outcome = f();
         self.record(title, outcome);
     }
 
     /// [`Tour::section`] for async code: the heading is printed before `fut` first runs.
-    pub async fn section_async(&mut self, title: &str, fut: impl Future<Output = Outcome>) {
+    pub(crate) async fn section_async(&mut self, title: &str, fut: impl Future<Output = Outcome>) {
         self.heading(title);
         let outcome = fut.await;
         self.record(title, outcome);
     }
 
     /// Prints the summary; the exit code is non-zero when any section went wrong.
-    pub fn finish(self) -> ExitCode {
+    pub(crate) fn finish(self) -> ExitCode {
         let secs = self.started.elapsed().as_secs_f64();
         println!();
         println!("{}", "=".repeat(78));
@@ -122,12 +122,12 @@ impl Tour {
 }
 
 /// A line of prose under a heading.
-pub fn say(text: &str) {
+pub(crate) fn say(text: &str) {
     println!("  {text}");
 }
 
 /// The Rust call being made, as the guide's `>>>` lines (continuation lines get `...`).
-pub fn code(text: &str) {
+pub(crate) fn code(text: &str) {
     for (i, line) in text.lines().enumerate() {
         let prompt = if i == 0 { ">>>" } else { "..." };
         println!("  {prompt} {line}");
@@ -135,14 +135,14 @@ pub fn code(text: &str) {
 }
 
 /// A result line under a call.
-pub fn out(text: impl AsRef<str>) {
+pub(crate) fn out(text: impl AsRef<str>) {
     for line in text.as_ref().lines() {
         println!("  {line}");
     }
 }
 
 /// `data` as a Rust byte-string literal, cut after `max` bytes.
-pub fn excerpt(data: &[u8], max: usize) -> String {
+pub(crate) fn excerpt(data: &[u8], max: usize) -> String {
     let shown = &data[..data.len().min(max)];
     let mut s = format!("b\"{}\"", shown.escape_ascii());
     if data.len() > max {
@@ -152,7 +152,7 @@ pub fn excerpt(data: &[u8], max: usize) -> String {
 }
 
 /// The headers worth showing: the listed ones that are present, as `Name: value` lines.
-pub fn header_lines(headers: &HttpHeaderDict, names: &[&str]) -> String {
+pub(crate) fn header_lines(headers: &HttpHeaderDict, names: &[&str]) -> String {
     names
         .iter()
         .filter_map(|name| headers.get(name).map(|v| format!("  {name}: {v}")))
@@ -161,7 +161,7 @@ pub fn header_lines(headers: &HttpHeaderDict, names: &[&str]) -> String {
 }
 
 /// `kind` plus the error's own text, then each `reason` it wraps.
-pub fn error_summary(e: &hip::Error) -> String {
+pub(crate) fn error_summary(e: &hip::Error) -> String {
     let mut s = format!("ErrorKind::{:?}: {e}", e.kind());
     let mut reason = e.reason();
     // Reasons do not nest deeply; the bound keeps a cycle from looping forever.
@@ -174,12 +174,12 @@ pub fn error_summary(e: &hip::Error) -> String {
 }
 
 /// Prints an error as [`error_summary`] does, under an `Err:` label.
-pub fn show_error(e: &hip::Error) {
+pub(crate) fn show_error(e: &hip::Error) {
     out(format!("Err: {}", error_summary(e)));
 }
 
 /// Checks a condition; `what` describes the expectation when it fails.
-pub fn check(cond: bool, what: impl FnOnce() -> String) -> Outcome {
+pub(crate) fn check(cond: bool, what: impl FnOnce() -> String) -> Outcome {
     if cond {
         Ok(())
     } else {
@@ -188,21 +188,21 @@ pub fn check(cond: bool, what: impl FnOnce() -> String) -> Outcome {
 }
 
 /// Checks `got == want`.
-pub fn check_eq<T: PartialEq + Debug + ?Sized>(got: &T, want: &T, what: &str) -> Outcome {
+pub(crate) fn check_eq<T: PartialEq + Debug + ?Sized>(got: &T, want: &T, what: &str) -> Outcome {
     check(got == want, || {
         format!("{what}: expected {want:?}, got {got:?}")
     })
 }
 
 /// Checks `got == want` for JSON values, showing them as JSON when they differ.
-pub fn check_json(got: &serde_json::Value, want: &serde_json::Value, what: &str) -> Outcome {
+pub(crate) fn check_json(got: &serde_json::Value, want: &serde_json::Value, what: &str) -> Outcome {
     check(got == want, || {
         format!("{what}: expected {want}, got {got}")
     })
 }
 
 /// The error a call was expected to return; a response instead is unexpected.
-pub fn expect_err<T>(
+pub(crate) fn expect_err<T>(
     result: Result<T, hip::Error>,
     status: impl Fn(&T) -> u16,
 ) -> Result<hip::Error, Unexpected> {
@@ -219,7 +219,7 @@ pub fn expect_err<T>(
 }
 
 /// Checks the error's kind and, when given, the kind of its `reason`.
-pub fn check_kind(e: &hip::Error, kind: ErrorKind, reason: Option<ErrorKind>) -> Outcome {
+pub(crate) fn check_kind(e: &hip::Error, kind: ErrorKind, reason: Option<ErrorKind>) -> Outcome {
     check_eq(&e.kind(), &kind, "error kind")?;
     if let Some(want) = reason {
         let got = e.reason().map(hip::Error::kind);
@@ -228,22 +228,14 @@ pub fn check_kind(e: &hip::Error, kind: ErrorKind, reason: Option<ErrorKind>) ->
     Ok(())
 }
 
-/// A port on 127.0.0.1 where nothing listens (bound, then released).
-pub fn closed_port() -> Result<u16, Unexpected> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    let port = listener.local_addr()?.port();
-    drop(listener);
-    Ok(port)
-}
-
 /// A `tracing` writer that keeps what is written, so the logging step can show hip's log
 /// lines in the tour's own output.
 #[derive(Clone, Default)]
-pub struct Captured(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Captured {
     /// The captured text, one entry per line.
-    pub fn lines(&self) -> Vec<String> {
+    pub(crate) fn lines(&self) -> Vec<String> {
         let buf = self.0.lock().unwrap_or_else(|p| p.into_inner());
         String::from_utf8_lossy(&buf)
             .lines()
@@ -274,7 +266,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
 
 /// A subscriber that writes hip's events at `directive` (e.g. `"hip=debug"`) into `sink`,
 /// without timestamps or colours.
-pub fn capturing_subscriber(
+pub(crate) fn capturing_subscriber(
     directive: &str,
     sink: Captured,
 ) -> impl tracing::Subscriber + Send + Sync {

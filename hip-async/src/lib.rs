@@ -1,33 +1,47 @@
-//! hip-async: the tokio driver of hip.
+//! hip-async: the tokio driver of hip, and its async API (`hip::AsyncPoolManager` and
+//! friends in the facade).
 //!
-//! It opens connections ([`connect`]: TCP with the spec's `source_address` and
-//! `socket_options`, the pluggable `backend`), secures them ([`tls`]: rustls with the spec's
-//! `cert_reqs`, `ca_certs`, client certificates, `assert_hostname`, `assert_fingerprint`),
-//! and drives hip-core's sans-IO HTTP/1.1 state machine over them.
+//! One request pipeline, in layers that import only downwards:
+//!
+//! ```text
+//! api/        PoolManager (proxies are routes of it) and its builder, RequestBuilder,
+//!   |         the pool's request calls, the flavours that hip-blocking plugs into
+//! exchange/   the urlopen loop (prepare, attempt, retry, redirect), request bodies,
+//!   |         responses
+//! pool/       one host's idle stack and permits, the typed PoolKey, the manager's pools,
+//!   |         pooled connections
+//! transport/  TCP, TLS, and the routes in between: CONNECT tunnel, SOCKS
+//! ```
+//!
+//! A request is prepared (hip-core checks method, target, headers and framing) before any
+//! pool is touched; the pool for its URL is found by a [`PoolKey`] compared by value; only
+//! the errors urllib3's urlopen would retry are handed to [`Retry`](hip_core::retry::Retry).
 
-pub mod connect;
-pub mod tls;
-
-mod body;
-mod conn;
+mod api;
 mod exchange;
-mod manager;
 mod pool;
-mod proxy;
-mod request;
-mod response;
-#[cfg(feature = "socks")]
-mod socks;
+mod transport;
 pub mod warnings;
 
-pub use body::{Body, SeekableRead};
-pub use manager::{PoolKey, PoolManager, PoolManagerBuilder, RequestContext};
-pub use pool::{connection_from_url, HttpConnectionPool, HttpsConnectionPool, PoolOptions, Scheme};
-#[doc(hidden)]
-pub use proxy::macro_support as __macro_support;
-pub use proxy::{proxy_from_url, ProxyConfig, ProxyManager, ProxyManagerBuilder};
-pub use request::{RequestBuilder, RequestOptions};
-pub use response::{HttpResponse, REDIRECT_STATUSES};
 #[cfg(feature = "socks")]
-pub use socks::{SocksProxyManager, SocksProxyManagerBuilder, SocksVersion};
+pub use api::SocksProxyManager;
+pub use api::{
+    connection_from_url, proxy_from_url, Async, Blocking, Flavor, PoolManager, PoolManagerBuilder,
+    ProxyManager, RequestBuilder, RequestContext,
+};
+pub use exchange::{Body, HttpResponse, RequestOptions, SeekableRead, REDIRECT_STATUSES};
+pub use pool::{HttpConnectionPool, HttpsConnectionPool, PoolKey, PoolOptions, Scheme};
+#[cfg(feature = "socks")]
+pub use transport::SocksVersion;
+pub use transport::{
+    AssertHostname, AsyncIo, BoxIo, CertReqs, ConnectOptions, Connector, ProxyConfig, Route,
+    SocketOption, TcpConnector, TlsOptions, TlsVersion,
+};
 pub use warnings::disable_warnings;
+
+/// The spec's `hip.util` helpers that need a socket or TLS: `is_connection_dropped`,
+/// `resolve_cert_reqs`, `resolve_ssl_version`, `assert_fingerprint`.
+pub mod util {
+    pub use crate::transport::tcp::is_dropped as is_connection_dropped;
+    pub use crate::transport::tls::{assert_fingerprint, resolve_cert_reqs, resolve_ssl_version};
+}

@@ -46,7 +46,7 @@ pub fn is_enabled(category: Warning) -> bool {
 }
 
 /// Reports a warning as a `tracing` WARN event with target `hip::warnings`, unless disabled.
-pub fn warn(category: Warning, message: &str) {
+pub(crate) fn warn(category: Warning, message: &str) {
     if is_enabled(category) {
         tracing::warn!(target: "hip::warnings", category = category.spec_name(), "{message}");
     }

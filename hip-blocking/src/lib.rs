@@ -28,21 +28,19 @@
 mod body;
 mod manager;
 mod pool;
-mod proxy;
 mod request;
 mod response;
 mod runtime;
 
 pub use body::Body;
-pub use manager::{PoolManager, PoolManagerBuilder};
-pub use pool::{connection_from_url, HttpConnectionPool, HttpsConnectionPool};
-pub use proxy::{proxy_from_url, ProxyManager, ProxyManagerBuilder};
 #[cfg(feature = "socks")]
-pub use proxy::{SocksProxyManager, SocksProxyManagerBuilder};
-pub use request::RequestBuilder;
+pub use manager::SocksProxyManager;
+pub use manager::{proxy_from_url, PoolManager, ProxyManager};
+pub use pool::{connection_from_url, HttpConnectionPool, HttpsConnectionPool};
+pub use request::{BlockingFlavor, PoolManagerBuilder, RequestBuilder};
 pub use response::{HttpResponse, Stream};
 
 pub use hip_async::ProxyConfig;
 #[cfg(feature = "socks")]
 pub use hip_async::SocksVersion;
-pub use hip_async::{PoolKey, PoolOptions, RequestContext, RequestOptions, Scheme};
+pub use hip_async::{PoolKey, PoolOptions, RequestContext, RequestOptions, Route, Scheme};

@@ -1,19 +1,12 @@
 //! `PoolManager`: the spec's `PoolManager` (`hip.PoolManager`), blocking.
 
 use std::fmt;
-use std::path::PathBuf;
-use std::sync::Arc;
 
-use hip_async::connect::{ConnectOptions, Connector, SocketOption};
-use hip_async::tls::{CertReqs, TlsVersion};
-use hip_async::{PoolKey, PoolOptions, RequestContext, RequestOptions};
-use hip_core::h1::Limits;
-use hip_core::retry::Retries;
-use hip_core::timeout::Timeout;
+use hip_async::{PoolKey, PoolOptions, ProxyConfig, RequestContext, RequestOptions, Scheme};
 use hip_core::{Error, HttpHeaderDict};
 
 use crate::pool::HttpConnectionPool;
-use crate::request::RequestBuilder;
+use crate::request::{BlockingFlavor, PoolManagerBuilder, RequestBuilder};
 use crate::response::HttpResponse;
 use crate::runtime::Runtime;
 
@@ -56,6 +49,47 @@ impl PoolManager {
     /// Starts configuring a manager.
     pub fn builder() -> PoolManagerBuilder {
         PoolManagerBuilder::default()
+    }
+
+    /// The spec's `ProxyManager(proxy_url)` (or, for a `socks*://` URL,
+    /// `SOCKSProxyManager(proxy_url)`) with the other arguments at their defaults.
+    pub fn with_proxy(proxy_url: &str) -> Result<Self, Error> {
+        PoolManager::builder().proxy_url(proxy_url).build()
+    }
+
+    pub(crate) fn from_parts(inner: hip_async::PoolManager, rt: Runtime) -> Self {
+        PoolManager { inner, rt }
+    }
+
+    /// The async manager underneath (same pools, same options).
+    pub fn as_async(&self) -> &hip_async::PoolManager {
+        &self.inner
+    }
+
+    /// The proxy every request goes through, if any.
+    pub fn proxy_config(&self) -> Option<&ProxyConfig> {
+        self.inner.proxy_config()
+    }
+
+    /// The spec's `ProxyManager.proxy`: the proxy URL without credentials.
+    pub fn proxy(&self) -> Option<String> {
+        self.inner.proxy()
+    }
+
+    /// The spec's `ProxyManager.proxy_headers`.
+    pub fn proxy_headers(&self) -> Option<&HttpHeaderDict> {
+        self.inner.proxy_headers()
+    }
+
+    /// The key a request to `scheme://host:port` is filed under.
+    pub fn pool_key(
+        &self,
+        scheme: Scheme,
+        host: &str,
+        port: Option<u16>,
+        pool_kwargs: Option<PoolOptions>,
+    ) -> PoolKey {
+        self.inner.pool_key(scheme, host, port, pool_kwargs)
     }
 
     /// The manager's default headers (the spec's `headers`).
@@ -112,12 +146,8 @@ impl PoolManager {
     }
 
     /// The spec's `connection_from_pool_key(pool_key, request_context=None)`.
-    pub fn connection_from_pool_key(
-        &self,
-        key: PoolKey,
-        pool_kwargs: Option<PoolOptions>,
-    ) -> Result<HttpConnectionPool, Error> {
-        let pool = self.inner.connection_from_pool_key(key, pool_kwargs)?;
+    pub fn connection_from_pool_key(&self, key: PoolKey) -> Result<HttpConnectionPool, Error> {
+        let pool = self.inner.connection_from_pool_key(key)?;
         Ok(self.wrap(pool))
     }
 
@@ -129,7 +159,8 @@ impl PoolManager {
     /// Starts a request (the spec's `request(method, url, fields=None, headers=None, ...)`).
     /// `url` must be absolute.
     pub fn request(&self, method: impl AsRef<str>, url: impl Into<String>) -> RequestBuilder<'_> {
-        RequestBuilder::new(self.inner.request(method, url), &self.rt)
+        self.inner
+            .request_with(BlockingFlavor::new(&self.rt), method, url)
     }
 
     /// The spec's `urlopen(method, url, redirect=True, **kw)`, with redirects followed across
@@ -145,164 +176,15 @@ impl PoolManager {
     }
 }
 
-/// Configures a [`PoolManager`]: the spec's constructor keywords, one method each, each
-/// forwarded to [`hip_async::PoolManagerBuilder`].
-#[derive(Clone, Default)]
-pub struct PoolManagerBuilder {
-    inner: hip_async::PoolManagerBuilder,
-}
+/// The spec's `ProxyManager`, blocking: a [`PoolManager`] built with an HTTP proxy.
+pub type ProxyManager = PoolManager;
 
-impl fmt::Debug for PoolManagerBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PoolManagerBuilder").finish_non_exhaustive()
-    }
-}
+/// The spec's `hip.contrib.socks.SOCKSProxyManager`, blocking: a [`PoolManager`] built with
+/// a SOCKS proxy URL (feature `socks`).
+#[cfg(feature = "socks")]
+pub type SocksProxyManager = PoolManager;
 
-impl PoolManagerBuilder {
-    fn map(
-        self,
-        f: impl FnOnce(hip_async::PoolManagerBuilder) -> hip_async::PoolManagerBuilder,
-    ) -> Self {
-        PoolManagerBuilder {
-            inner: f(self.inner),
-        }
-    }
-
-    /// `num_pools`: how many pools to keep (least recently used are closed). Default 10.
-    pub fn num_pools(self, n: usize) -> Self {
-        self.map(|b| b.num_pools(n))
-    }
-
-    /// `headers`: sent with every request that does not give its own.
-    pub fn headers<K: Into<String>, V: Into<String>>(
-        self,
-        headers: impl IntoIterator<Item = (K, V)>,
-    ) -> Self {
-        self.map(|b| b.headers(headers))
-    }
-
-    /// `headers` as an `HttpHeaderDict`.
-    pub fn header_dict(self, headers: HttpHeaderDict) -> Self {
-        self.map(|b| b.header_dict(headers))
-    }
-
-    /// `maxsize`: connections kept per pool. Default 1.
-    pub fn maxsize(self, n: usize) -> Self {
-        self.map(|b| b.maxsize(n))
-    }
-
-    /// `block`: never more than `maxsize` connections per host.
-    pub fn block(self, block: bool) -> Self {
-        self.map(|b| b.block(block))
-    }
-
-    /// `timeout`: seconds or a [`Timeout`].
-    pub fn timeout(self, timeout: impl Into<Timeout>) -> Self {
-        self.map(|b| b.timeout(timeout))
-    }
-
-    /// `retries`: a count, `false`, or a `Retry`.
-    pub fn retries(self, retries: impl Into<Retries>) -> Self {
-        self.map(|b| b.retries(retries))
-    }
-
-    /// `cert_reqs`: `CertReqs::Required` (default) or `CertReqs::None`.
-    pub fn cert_reqs(self, reqs: CertReqs) -> Self {
-        self.map(|b| b.cert_reqs(reqs))
-    }
-
-    /// `ca_certs`: a PEM bundle of trusted CAs (replaces the platform roots).
-    pub fn ca_certs(self, path: impl Into<PathBuf>) -> Self {
-        self.map(|b| b.ca_certs(path))
-    }
-
-    /// `ca_cert_dir`: a directory of PEM CA files (replaces the platform roots).
-    pub fn ca_cert_dir(self, path: impl Into<PathBuf>) -> Self {
-        self.map(|b| b.ca_cert_dir(path))
-    }
-
-    /// `cert_file`: the client certificate chain (PEM).
-    pub fn cert_file(self, path: impl Into<PathBuf>) -> Self {
-        self.map(|b| b.cert_file(path))
-    }
-
-    /// `key_file`: the client private key (PEM), when not inside `cert_file`.
-    pub fn key_file(self, path: impl Into<PathBuf>) -> Self {
-        self.map(|b| b.key_file(path))
-    }
-
-    /// `key_password`: decrypts an encrypted PKCS#8 `key_file`.
-    pub fn key_password(self, password: impl Into<String>) -> Self {
-        self.map(|b| b.key_password(password))
-    }
-
-    /// `assert_hostname`: check the certificate against this name instead of the host.
-    pub fn assert_hostname(self, name: impl Into<String>) -> Self {
-        self.map(|b| b.assert_hostname(name))
-    }
-
-    /// `assert_hostname=False`: verify the chain but not the name.
-    pub fn no_assert_hostname(self) -> Self {
-        self.map(|b| b.no_assert_hostname())
-    }
-
-    /// `assert_fingerprint`: pin the server certificate by its SHA-256, SHA-1 or MD5 digest.
-    pub fn assert_fingerprint(self, fingerprint: impl Into<String>) -> Self {
-        self.map(|b| b.assert_fingerprint(fingerprint))
-    }
-
-    /// `server_hostname`: the SNI name to send.
-    pub fn server_hostname(self, name: impl Into<String>) -> Self {
-        self.map(|b| b.server_hostname(name))
-    }
-
-    /// `ssl_version`, modernised: the minimum TLS version.
-    pub fn ssl_minimum_version(self, v: TlsVersion) -> Self {
-        self.map(|b| b.ssl_minimum_version(v))
-    }
-
-    /// `ssl_context`: a caller-built rustls configuration.
-    pub fn ssl_context(self, config: Arc<rustls::ClientConfig>) -> Self {
-        self.map(|b| b.ssl_context(config))
-    }
-
-    /// `source_address`: the local address to connect from.
-    pub fn source_address(self, addr: std::net::SocketAddr) -> Self {
-        self.map(|b| b.source_address(addr))
-    }
-
-    /// `socket_options`: options applied to each new socket.
-    pub fn socket_options(self, options: impl IntoIterator<Item = SocketOption>) -> Self {
-        self.map(|b| b.socket_options(options))
-    }
-
-    /// The spec's `backend`: how connections are opened (it runs on the manager's runtime).
-    pub fn connector(self, connector: impl Connector) -> Self {
-        self.map(|b| b.connector(connector))
-    }
-
-    /// Response parser limits (header block size, header count, chunk line length).
-    pub fn limits(self, limits: Limits) -> Self {
-        self.map(|b| b.limits(limits))
-    }
-
-    /// Replaces the socket options as a whole.
-    pub fn connect_options(self, connect: ConnectOptions) -> Self {
-        self.map(|b| b.connect_options(connect))
-    }
-
-    /// Replaces all pool options at once (the spec's `**connection_pool_kw`).
-    pub fn pool_options(self, opts: PoolOptions) -> Self {
-        self.map(|b| b.pool_options(opts))
-    }
-
-    /// Builds the manager and starts its runtime, checking the settings (timeouts, TLS
-    /// files) now. Runtime start-up failure is an `ErrorKind::Runtime` error.
-    pub fn build(self) -> Result<PoolManager, Error> {
-        let inner = self.inner.build()?;
-        Ok(PoolManager {
-            inner,
-            rt: Runtime::new()?,
-        })
-    }
+/// The spec's `proxy_from_url(url, **kw)`, blocking.
+pub fn proxy_from_url(url: &str) -> Result<ProxyManager, Error> {
+    PoolManager::with_proxy(url)
 }

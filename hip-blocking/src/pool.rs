@@ -5,7 +5,7 @@ use std::fmt;
 use hip_async::{PoolOptions, RequestOptions, Scheme};
 use hip_core::Error;
 
-use crate::request::RequestBuilder;
+use crate::request::{BlockingFlavor, RequestBuilder};
 use crate::response::HttpResponse;
 use crate::runtime::Runtime;
 
@@ -102,6 +102,11 @@ impl HttpConnectionPool {
         self.inner.close()
     }
 
+    /// How the pool's connections reach the host: directly or through a proxy.
+    pub fn route(&self) -> &hip_async::Route {
+        self.inner.route()
+    }
+
     /// The spec's `is_same_host(url)`.
     pub fn is_same_host(&self, url: &str) -> bool {
         self.inner.is_same_host(url)
@@ -121,7 +126,8 @@ impl HttpConnectionPool {
 
     /// Starts a request (the spec's `request(method, url, fields=None, headers=None, ...)`).
     pub fn request(&self, method: impl AsRef<str>, url: impl Into<String>) -> RequestBuilder<'_> {
-        RequestBuilder::new(self.inner.request(method, url), &self.rt)
+        self.inner
+            .request_with(BlockingFlavor::new(&self.rt), method, url)
     }
 }
 

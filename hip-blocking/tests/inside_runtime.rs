@@ -5,7 +5,7 @@ mod common;
 
 use std::io::Read;
 
-use common::{pattern, Server};
+use common::pattern;
 use hip_blocking::{PoolManager, RequestOptions};
 use hip_core::ErrorKind;
 
@@ -20,7 +20,7 @@ fn assert_runtime_error(e: &hip_core::Error) {
 
 #[tokio::test]
 async fn requests_from_an_async_test_are_refused() {
-    let server = Server::start();
+    let server = common::server();
     // Building (and, at the end, dropping) a blocking manager in async code is fine.
     let http = PoolManager::builder().maxsize(2).build().unwrap();
     let e = http.request("GET", server.url("/echo")).send().unwrap_err();
@@ -37,12 +37,12 @@ async fn requests_from_an_async_test_are_refused() {
         .unwrap_err();
     assert_runtime_error(&e);
     // Nothing reached the server.
-    assert_eq!(server.accepted(), 0);
+    assert_eq!(server.connections(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_from_a_spawned_task_are_refused() {
-    let server = Server::start();
+    let server = common::server();
     let url = server.url("/echo");
     let http = PoolManager::new().unwrap();
     let e = tokio::spawn(async move { http.request("GET", url).send().unwrap_err() })
@@ -53,7 +53,7 @@ async fn requests_from_a_spawned_task_are_refused() {
 
 #[tokio::test]
 async fn a_thread_of_its_own_works_from_async_code() {
-    let server = Server::start();
+    let server = common::server();
     let url = server.url("/echo");
     let http = PoolManager::new().unwrap();
     let text = std::thread::spawn(move || {
@@ -69,7 +69,7 @@ async fn a_thread_of_its_own_works_from_async_code() {
 /// an async task, so the blocking API refuses it too (the message says to use a thread).
 #[tokio::test]
 async fn spawn_blocking_is_refused_too() {
-    let server = Server::start();
+    let server = common::server();
     let url = server.url("/echo");
     let http = PoolManager::new().unwrap();
     let e = tokio::task::spawn_blocking(move || http.request("GET", url).send().unwrap_err())
@@ -80,7 +80,7 @@ async fn spawn_blocking_is_refused_too() {
 
 #[test]
 fn reading_a_response_inside_a_runtime_is_refused_and_harmless() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let mut r = http
         .request("GET", server.url("/bytes/5000"))
@@ -119,7 +119,7 @@ fn reading_a_response_inside_a_runtime_is_refused_and_harmless() {
 
 #[test]
 fn dropping_the_last_handle_inside_a_runtime_does_not_panic() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let r = http
         .request("GET", server.url("/bytes/100000"))

@@ -6,13 +6,12 @@ mod common;
 use std::io::Cursor;
 
 use bytes::Bytes;
-use common::Server;
 use hip_blocking::{Body, PoolManager, PoolOptions, RequestOptions, Scheme};
 use hip_core::ErrorKind;
 
 #[test]
 fn get_with_fields_goes_in_the_query_string() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::builder()
         .maxsize(10)
         .block(true)
@@ -36,7 +35,7 @@ fn get_with_fields_goes_in_the_query_string() {
 
 #[test]
 fn post_with_fields_sends_a_form() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let r = http
         .request("POST", server.url("/echo"))
@@ -69,7 +68,7 @@ fn post_with_fields_sends_a_form() {
 
 #[test]
 fn keep_alive_reuses_one_connection() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     for i in 0..5 {
         let r = http
@@ -81,7 +80,7 @@ fn keep_alive_reuses_one_connection() {
             format!("GET /echo?i={i}\ncontent-type: -\ncontent-length: -\n\n")
         );
     }
-    assert_eq!(server.accepted(), 1);
+    assert_eq!(server.connections(), 1);
     assert_eq!(http.pools_len(), 1);
     let pool = http.connection_from_url(&server.url("/"), None).unwrap();
     assert_eq!(pool.num_connections(), 1);
@@ -91,24 +90,24 @@ fn keep_alive_reuses_one_connection() {
 
 #[test]
 fn manager_pools_share_the_managers_runtime_and_connections() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::builder()
         .headers([("X-Default", "1")])
         .build()
         .unwrap();
     assert_eq!(http.headers().get("x-default").as_deref(), Some("1"));
     let pool = http
-        .connection_from_host("127.0.0.1", Some(server.port), "http", None)
+        .connection_from_host("127.0.0.1", Some(server.port()), "http", None)
         .unwrap();
     assert_eq!(pool.scheme(), Scheme::Http);
     assert_eq!(pool.host(), "127.0.0.1");
-    assert_eq!(pool.port(), server.port);
+    assert_eq!(pool.port(), server.port());
     let r = pool.request("GET", "/echo").send().unwrap();
     assert_eq!(r.status(), 200);
     // The manager finds the same pool, with the connection the pool request left idle.
     let r = http.request("GET", server.url("/echo")).send().unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(server.accepted(), 1);
+    assert_eq!(server.connections(), 1);
     assert_eq!(pool.num_requests(), 2);
 
     http.clear();
@@ -118,16 +117,14 @@ fn manager_pools_share_the_managers_runtime_and_connections() {
 
 #[test]
 fn standalone_pool_urlopen_close_and_same_host() {
-    let server = Server::start();
+    let server = common::server();
     let pool = hip_blocking::connection_from_url(&server.url("/"), PoolOptions::default()).unwrap();
     assert!(pool.is_same_host(&server.url("/x")));
     assert!(pool.is_same_host("/relative"));
     assert!(!pool.is_same_host("http://example.invalid/"));
 
-    let opts = RequestOptions {
-        body: Body::bytes("abc").into_async(),
-        ..RequestOptions::default()
-    };
+    let mut opts = RequestOptions::default();
+    opts.body = Body::bytes("abc").into();
     let r = pool.urlopen("PUT", "/echo", opts).unwrap();
     assert_eq!(
         r.text(),
@@ -152,7 +149,7 @@ fn standalone_pool_urlopen_close_and_same_host() {
     let p2 = hip_blocking::HttpConnectionPool::new(
         Scheme::Http,
         "127.0.0.1",
-        Some(server.port),
+        Some(server.port()),
         PoolOptions::default(),
     )
     .unwrap();
@@ -161,7 +158,7 @@ fn standalone_pool_urlopen_close_and_same_host() {
 
 #[test]
 fn reader_bodies_are_sent_chunked_or_with_their_length() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
 
     // A plain reader (not seekable): chunked.
@@ -216,7 +213,7 @@ fn reader_bodies_are_sent_chunked_or_with_their_length() {
 
 #[test]
 fn a_download_can_be_uploaded_as_a_reader_body() {
-    let server = Server::start();
+    let server = common::server();
     let head = b"POST /echo\ncontent-type: -\ncontent-length: -\n\n";
     let n = 300_000;
     let mut want = head.to_vec();
@@ -247,7 +244,7 @@ fn a_failing_reader_fails_the_request_with_invalid_body() {
             Err(std::io::Error::other("disk on fire"))
         }
     }
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let e = http
         .request("POST", server.url("/echo"))
@@ -265,12 +262,12 @@ fn a_failing_reader_fails_the_request_with_invalid_body() {
 
 #[test]
 fn seekable_bodies_are_rewound_for_a_307_and_readers_are_not() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let mut cursor = Cursor::new(b"XXpayload".to_vec());
     cursor.set_position(2);
     let r = http
-        .request("POST", server.url("/redirect307"))
+        .request("POST", server.url("/redirect-to?url=/echo&status_code=307"))
         .body(Body::seekable(cursor))
         .send()
         .unwrap();
@@ -285,7 +282,7 @@ fn seekable_bodies_are_rewound_for_a_307_and_readers_are_not() {
     assert_eq!(history[0].status, Some(307));
 
     let e = http
-        .request("POST", server.url("/redirect307"))
+        .request("POST", server.url("/redirect-to?url=/echo&status_code=307"))
         .body(Body::reader(Cursor::new(b"payload".to_vec())))
         .send()
         .unwrap_err();
@@ -293,7 +290,7 @@ fn seekable_bodies_are_rewound_for_a_307_and_readers_are_not() {
 
     // A 303 drops the body and turns the request into a GET.
     let r = http
-        .request("POST", server.url("/redirect303"))
+        .request("POST", server.url("/redirect-to?url=/echo&status_code=303"))
         .body(Body::reader(Cursor::new(b"payload".to_vec())))
         .send()
         .unwrap();
@@ -305,10 +302,10 @@ fn seekable_bodies_are_rewound_for_a_307_and_readers_are_not() {
 
 #[test]
 fn redirects_can_be_turned_off() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let r = http
-        .request("GET", server.url("/redirect307"))
+        .request("GET", server.url("/redirect-to?url=/echo&status_code=307"))
         .redirect(false)
         .send()
         .unwrap();
@@ -360,8 +357,8 @@ fn connection_errors_are_those_of_the_async_api() {
 
 #[test]
 fn read_timeouts_are_those_of_the_async_api() {
-    let server = Server::start();
-    let (blocking, asynchronous, kind) = both_errors(&server.url("/hang"), 0, 0.2);
+    let server = common::server();
+    let (blocking, asynchronous, kind) = both_errors(&server.url("/delay/10"), 0, 0.2);
     assert_eq!(kind, ErrorKind::MaxRetry);
     assert_eq!(blocking, asynchronous);
     assert!(
@@ -371,7 +368,7 @@ fn read_timeouts_are_those_of_the_async_api() {
 
     let e = PoolManager::new()
         .unwrap()
-        .request("GET", server.url("/hang"))
+        .request("GET", server.url("/delay/10"))
         .retries(false)
         .timeout(0.2)
         .send()
@@ -402,7 +399,7 @@ fn builder_errors_come_from_build_and_send() {
 #[cfg(feature = "json")]
 #[test]
 fn json_bodies_and_responses() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let r = http
         .request("POST", server.url("/echo"))

@@ -6,12 +6,12 @@ mod common;
 
 use std::io::{self, BufRead, BufReader, Read};
 
-use common::{lines, pattern, Server};
+use common::{lines, pattern};
 use hip_blocking::PoolManager;
 
 #[test]
 fn read_amt_then_the_rest() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let mut r = http
         .request("GET", server.url("/bytes/1024"))
@@ -30,7 +30,7 @@ fn read_amt_then_the_rest() {
 
 #[test]
 fn read_with_cache_content_fills_data() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let mut r = http
         .request("GET", server.url("/lines/3"))
@@ -52,7 +52,7 @@ fn read_with_cache_content_fills_data() {
 
 #[test]
 fn io_read_with_bufreader_lines_and_auto_close_false() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let mut r = http
         .request("GET", server.url("/lines/50"))
@@ -79,12 +79,12 @@ fn io_read_with_bufreader_lines_and_auto_close_false() {
     // The body was read to the end, so the connection went back to the pool.
     let again = http.request("GET", server.url("/lines/1")).send().unwrap();
     assert_eq!(again.text(), "line 0\n");
-    assert_eq!(server.accepted(), 1);
+    assert_eq!(server.connections(), 1);
 }
 
 #[test]
 fn io_read_with_auto_close_reports_closed_at_the_end() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let mut r = http
         .request("GET", server.url("/lines/4"))
@@ -101,7 +101,7 @@ fn io_read_with_auto_close_reports_closed_at_the_end() {
 
 #[test]
 fn io_copy_a_large_body() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let n = 3 * 1024 * 1024 + 17;
     let mut r = http
@@ -120,7 +120,7 @@ fn io_copy_a_large_body() {
 
 #[test]
 fn stream_iterates_over_chunks() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let mut r = http
         .request("GET", server.url("/bytes/1000"))
@@ -148,12 +148,12 @@ fn stream_iterates_over_chunks() {
         joined.extend_from_slice(&chunk);
     }
     assert_eq!(joined, lines(20).as_bytes());
-    assert_eq!(server.accepted(), 1);
+    assert_eq!(server.connections(), 1);
 }
 
 #[test]
 fn release_conn_mid_body_closes_the_connection() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let mut r = http
         .request("GET", server.url("/bytes/100000"))
@@ -165,12 +165,12 @@ fn release_conn_mid_body_closes_the_connection() {
     // Half-read: the connection cannot carry another request, so a new one is opened.
     let r2 = http.request("GET", server.url("/bytes/5")).send().unwrap();
     assert_eq!(&r2.data()[..], &[0, 1, 2, 3, 4]);
-    assert_eq!(server.accepted(), 2);
+    assert_eq!(server.connections(), 2);
 }
 
 #[test]
 fn drain_conn_keeps_the_connection() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let mut r = http
         .request("GET", server.url("/bytes/100000"))
@@ -181,12 +181,12 @@ fn drain_conn_keeps_the_connection() {
     r.drain_conn().unwrap();
     let r2 = http.request("GET", server.url("/bytes/5")).send().unwrap();
     assert_eq!(&r2.data()[..], &[0, 1, 2, 3, 4]);
-    assert_eq!(server.accepted(), 1);
+    assert_eq!(server.connections(), 1);
 }
 
 #[test]
 fn a_response_keeps_the_runtime_alive_after_the_manager_is_dropped() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let n = 2 * 1024 * 1024;
     let mut r = http
@@ -206,7 +206,7 @@ fn a_response_keeps_the_runtime_alive_after_the_manager_is_dropped() {
 
 #[test]
 fn a_pool_keeps_the_runtime_alive_after_the_manager_is_dropped() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::new().unwrap();
     let pool = http.connection_from_url(&server.url("/"), None).unwrap();
     drop(http);

@@ -3,7 +3,6 @@
 
 mod common;
 
-use common::Server;
 use hip_blocking::{HttpConnectionPool, HttpResponse, PoolManager, RequestBuilder};
 
 fn assert_send_sync_clone<T: Send + Sync + Clone + 'static>() {}
@@ -22,7 +21,7 @@ fn types_are_send_sync_and_clone() {
 
 #[test]
 fn two_slow_requests_from_two_threads_overlap() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::builder().maxsize(2).build().unwrap();
     let answers: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..2)
@@ -42,13 +41,13 @@ fn two_slow_requests_from_two_threads_overlap() {
     });
     // The server saw both requests inside the route at once: neither waited for the other.
     assert_eq!(answers, ["together", "together"]);
-    assert_eq!(server.accepted(), 2);
-    assert_eq!(server.max_open(), 2);
+    assert_eq!(server.connections(), 2);
+    assert_eq!(server.max_open_connections(), 2);
 }
 
 #[test]
 fn eight_threads_two_thousand_requests_at_most_maxsize_connections() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::builder()
         .maxsize(4)
         .block(true)
@@ -84,15 +83,17 @@ fn eight_threads_two_thousand_requests_at_most_maxsize_connections() {
         handles.into_iter().map(|h| h.join().unwrap()).sum()
     });
     assert_eq!(ok, 2000);
-    assert!(server.accepted() <= 4, "{} connections", server.accepted());
-    assert!(server.max_open() <= 4, "{} open at once", server.max_open());
-    assert_eq!(
-        server
-            .stats
-            .requests
-            .load(std::sync::atomic::Ordering::SeqCst),
-        2000
+    assert!(
+        server.connections() <= 4,
+        "{} connections",
+        server.connections()
     );
+    assert!(
+        server.max_open_connections() <= 4,
+        "{} open at once",
+        server.max_open_connections()
+    );
+    assert_eq!(server.requests().len(), 2000);
     let pool = http.connection_from_url(&server.url("/"), None).unwrap();
     assert_eq!(pool.num_requests(), 2000);
     assert_eq!(pool.available_slots(), Some(4));
@@ -100,7 +101,7 @@ fn eight_threads_two_thousand_requests_at_most_maxsize_connections() {
 
 #[test]
 fn streaming_responses_on_many_threads() {
-    let server = Server::start();
+    let server = common::server();
     let http = PoolManager::builder().maxsize(4).build().unwrap();
     std::thread::scope(|s| {
         for _ in 0..4 {
@@ -122,5 +123,9 @@ fn streaming_responses_on_many_threads() {
             });
         }
     });
-    assert!(server.accepted() <= 4, "{} connections", server.accepted());
+    assert!(
+        server.connections() <= 4,
+        "{} connections",
+        server.connections()
+    );
 }

@@ -267,6 +267,19 @@ impl PartialEq for HttpHeaderDict {
     }
 }
 
+impl std::hash::Hash for HttpHeaderDict {
+    /// Consistent with `==`: each lowercased name with its merged value, in name order (the
+    /// order of different names does not matter to equality, so it must not to the hash).
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let mut merged: Vec<(String, Cow<'_, str>)> = self
+            .itermerged()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value))
+            .collect();
+        merged.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        merged.hash(state);
+    }
+}
+
 impl<K: AsRef<str>, V: AsRef<str>, S: BuildHasher> PartialEq<HashMap<K, V, S>> for HttpHeaderDict {
     fn eq(&self, other: &HashMap<K, V, S>) -> bool {
         self.eq_map(other)

@@ -153,6 +153,8 @@ impl fmt::Display for RetryCount {
 
 /// The spec's `RequestHistory(method, url, error, status, redirect_location)`: one entry per
 /// call to [`Retry::increment`], oldest first, in [`Retry::history`].
+///
+/// Entries compare (and hash) field by field, an error by its kind and message.
 #[derive(Debug, Clone)]
 pub struct RequestHistory {
     /// The request method, e.g. `"GET"`.
@@ -166,6 +168,32 @@ pub struct RequestHistory {
     pub status: Option<u16>,
     /// Where a redirect response pointed to.
     pub redirect_location: Option<String>,
+}
+
+impl RequestHistory {
+    fn identity(&self) -> impl PartialEq + std::hash::Hash + '_ {
+        (
+            &self.method,
+            &self.url,
+            self.error.as_ref().map(|e| (e.kind(), e.message())),
+            self.status,
+            &self.redirect_location,
+        )
+    }
+}
+
+impl PartialEq for RequestHistory {
+    fn eq(&self, other: &Self) -> bool {
+        self.identity() == other.identity()
+    }
+}
+
+impl Eq for RequestHistory {}
+
+impl std::hash::Hash for RequestHistory {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.identity().hash(state);
+    }
 }
 
 /// What [`Retry`] needs to know about a response (the spec passes the whole `HTTPResponse`).
@@ -198,6 +226,22 @@ impl<'a> ResponseInfo<'a> {
             headers,
             redirect_location,
         }
+    }
+}
+
+/// Two policies are equal when every setting is (the history included); pools are keyed by
+/// this, so a pool asked for `status_forcelist([429])` is never one made for `[503]`.
+impl PartialEq for Retry {
+    fn eq(&self, other: &Self) -> bool {
+        self.identity() == other.identity()
+    }
+}
+
+impl Eq for Retry {}
+
+impl std::hash::Hash for Retry {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.identity().hash(state);
     }
 }
 
@@ -372,6 +416,41 @@ pub struct Retry {
 }
 
 impl Retry {
+    /// Every setting, as one comparable value: what makes two policies the same (pools are
+    /// keyed by it). `backoff_factor` by its bits.
+    #[allow(clippy::type_complexity)]
+    fn identity(
+        &self,
+    ) -> (
+        [RetryCount; 5],
+        &Option<Cow<'static, [Cow<'static, str>]>>,
+        &[u16],
+        u64,
+        [bool; 3],
+        &[RequestHistory],
+        &[Cow<'static, str>],
+    ) {
+        (
+            [
+                self.total,
+                self.connect,
+                self.read,
+                self.redirect,
+                self.status,
+            ],
+            &self.method_whitelist,
+            &self.status_forcelist,
+            self.backoff_factor.to_bits(),
+            [
+                self.raise_on_redirect,
+                self.raise_on_status,
+                self.respect_retry_after_header,
+            ],
+            &self.history,
+            &self.remove_headers_on_redirect,
+        )
+    }
+
     /// The spec's `Retry.BACKOFF_MAX`: no backoff is longer than this many seconds.
     pub const BACKOFF_MAX: f64 = 120.0;
 

@@ -103,11 +103,33 @@ impl fmt::Display for TimeoutValue {
 }
 
 /// A setting as given: valid, or a number that is not a valid timeout, kept so that
-/// [`Timeout::validate`] can name it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// [`Timeout::validate`] can name it. Compared and hashed by value (an invalid number by
+/// its bits, so that a `Timeout` can be part of a pool key).
+#[derive(Debug, Clone, Copy)]
 enum Setting {
     Value(TimeoutValue),
     Invalid(f64),
+}
+
+impl PartialEq for Setting {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Setting::Value(a), Setting::Value(b)) => a == b,
+            (Setting::Invalid(a), Setting::Invalid(b)) => a.to_bits() == b.to_bits(),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Setting {}
+
+impl std::hash::Hash for Setting {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            Setting::Value(v) => (0u8, v).hash(state),
+            Setting::Invalid(x) => (1u8, x.to_bits()).hash(state),
+        }
+    }
 }
 
 impl Setting {
@@ -233,7 +255,7 @@ impl From<Option<f64>> for TimeoutInput {
 /// let err = Timeout::new().connect(-1.0).validate().unwrap_err();
 /// assert_eq!(err.kind(), hip_core::ErrorKind::InvalidValue);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Timeout {
     total: Setting,
     connect: Setting,

@@ -37,19 +37,19 @@ mod decode {
     mod flate {
         use std::io::Write;
 
-        pub fn gzip(data: &[u8]) -> Vec<u8> {
+        pub(super) fn gzip(data: &[u8]) -> Vec<u8> {
             let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
             e.write_all(data).unwrap();
             e.finish().unwrap()
         }
 
-        pub fn zlib(data: &[u8]) -> Vec<u8> {
+        pub(super) fn zlib(data: &[u8]) -> Vec<u8> {
             let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
             e.write_all(data).unwrap();
             e.finish().unwrap()
         }
 
-        pub fn raw_deflate(data: &[u8]) -> Vec<u8> {
+        pub(super) fn raw_deflate(data: &[u8]) -> Vec<u8> {
             let mut e =
                 flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
             e.write_all(data).unwrap();

@@ -59,19 +59,19 @@ mod decode {
     mod flate {
         use std::io::Write;
 
-        pub fn gzip(data: &[u8]) -> Vec<u8> {
+        pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
             let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
             e.write_all(data).unwrap();
             e.finish().unwrap()
         }
 
-        pub fn zlib(data: &[u8]) -> Vec<u8> {
+        pub(crate) fn zlib(data: &[u8]) -> Vec<u8> {
             let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
             e.write_all(data).unwrap();
             e.finish().unwrap()
         }
 
-        pub fn raw_deflate(data: &[u8]) -> Vec<u8> {
+        pub(crate) fn raw_deflate(data: &[u8]) -> Vec<u8> {
             let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
             e.write_all(data).unwrap();
             e.finish().unwrap()

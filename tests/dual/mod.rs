@@ -44,17 +44,17 @@ macro_rules! dual_test {
                 macro_rules! builder { () => { hip::AsyncPoolManager::builder() }; }
                 #[allow(unused_macros)]
                 macro_rules! proxy_manager {
-                    ($url:expr) => { hip::AsyncProxyManager::new(&$url).unwrap() };
+                    ($url:expr) => { hip::AsyncProxyManager::with_proxy(&$url).unwrap() };
                     ($url:expr, $v:ident => $e:expr) => {{
-                        let $v = hip::AsyncProxyManager::builder($url);
+                        let $v = hip::AsyncProxyManager::builder().proxy_url($url);
                         $e.build().unwrap()
                     }};
                 }
                 #[allow(unused_macros)]
                 macro_rules! socks_manager {
-                    ($url:expr) => { hip::contrib::socks::AsyncSocksProxyManager::new(&$url).unwrap() };
+                    ($url:expr) => { hip::contrib::socks::AsyncSocksProxyManager::with_proxy(&$url).unwrap() };
                     ($url:expr, $v:ident => $e:expr) => {{
-                        let $v = hip::contrib::socks::AsyncSocksProxyManager::builder($url);
+                        let $v = hip::contrib::socks::AsyncSocksProxyManager::builder().proxy_url($url);
                         $e.build().unwrap()
                     }};
                 }
@@ -94,17 +94,17 @@ macro_rules! dual_test {
                 macro_rules! builder { () => { hip::PoolManager::builder() }; }
                 #[allow(unused_macros)]
                 macro_rules! proxy_manager {
-                    ($url:expr) => { hip::ProxyManager::new(&$url).unwrap() };
+                    ($url:expr) => { hip::ProxyManager::with_proxy(&$url).unwrap() };
                     ($url:expr, $v:ident => $e:expr) => {{
-                        let $v = hip::ProxyManager::builder($url);
+                        let $v = hip::ProxyManager::builder().proxy_url($url);
                         $e.build().unwrap()
                     }};
                 }
                 #[allow(unused_macros)]
                 macro_rules! socks_manager {
-                    ($url:expr) => { hip::contrib::socks::SocksProxyManager::new(&$url).unwrap() };
+                    ($url:expr) => { hip::contrib::socks::SocksProxyManager::with_proxy(&$url).unwrap() };
                     ($url:expr, $v:ident => $e:expr) => {{
-                        let $v = hip::contrib::socks::SocksProxyManager::builder($url);
+                        let $v = hip::contrib::socks::SocksProxyManager::builder().proxy_url($url);
                         $e.build().unwrap()
                     }};
                 }

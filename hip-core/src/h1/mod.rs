@@ -140,7 +140,7 @@ use read::{Scan, Scanned};
 ///
 /// The spec's Hip inherited these limits from Python's `http.client` (`_MAXLINE`,
 /// `_MAXHEADERS`); here they are settable per connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Limits {
     max_header_bytes: usize,
     max_headers: usize,
@@ -228,6 +228,31 @@ pub struct Request<'a> {
     pub headers: &'a HttpHeaderDict,
     /// How the body is framed.
     pub body: BodyLength,
+}
+
+impl Request<'_> {
+    /// Prepares the request without a connection: checks everything
+    /// [`ClientConnection::send_request`] would check (the method is a token; the target is
+    /// printable ASCII without spaces; header names are tokens and values free of CR, LF
+    /// and NUL and encodable as ISO-8859-1; `Content-Length` and `Transfer-Encoding` agree
+    /// with the body's framing) and writes nothing.
+    ///
+    /// Drivers call it before they take a connection, so a request that cannot be sent fails
+    /// with its own kind ([`ErrorKind::InvalidHeader`],
+    /// [`ErrorKind::LocalProtocol`]) without opening one.
+    ///
+    /// ```
+    /// use hip_core::h1::{BodyLength, Request};
+    /// use hip_core::{ErrorKind, HttpHeaderDict};
+    ///
+    /// let mut headers = HttpHeaderDict::new();
+    /// headers.insert("Bad Name", "x");
+    /// let req = Request { method: "GET", target: "/", host: "h", headers: &headers, body: BodyLength::None };
+    /// assert_eq!(req.prepare().unwrap_err().kind(), ErrorKind::InvalidHeader);
+    /// ```
+    pub fn prepare(&self) -> Result<(), Error> {
+        write::validate(self).map(|_| ())
+    }
 }
 
 /// The HTTP version of a response (the spec's `HTTPResponse.version`, 10 or 11).

@@ -8,18 +8,22 @@ use hip_core::{ErrorKind, HttpHeaderDict};
 
 /// An event, or the error that ended the stream, as (kind, message).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ev {
+pub(crate) enum Ev {
     Event(Event),
     Error(ErrorKind, String),
 }
 
 /// A connection that has sent `method /` with the given body framing (body completed).
-pub fn sent(method: &str, body: BodyLength) -> ClientConnection {
+pub(crate) fn sent(method: &str, body: BodyLength) -> ClientConnection {
     sent_with(method, body, &HttpHeaderDict::new())
 }
 
 /// Like [`sent`] with request headers.
-pub fn sent_with(method: &str, body: BodyLength, headers: &HttpHeaderDict) -> ClientConnection {
+pub(crate) fn sent_with(
+    method: &str,
+    body: BodyLength,
+    headers: &HttpHeaderDict,
+) -> ClientConnection {
     let mut conn = ClientConnection::new();
     let mut out = Vec::new();
     let target = if method == "CONNECT" {
@@ -50,7 +54,7 @@ pub fn sent_with(method: &str, body: BodyLength, headers: &HttpHeaderDict) -> Cl
 
 /// Calls `next_event` until NeedData (not recorded) or a stopping event (recorded): Paused,
 /// ConnectionClosed, or an error. Returns true if it stopped for good.
-pub fn drain(conn: &mut ClientConnection, evs: &mut Vec<Ev>) -> bool {
+pub(crate) fn drain(conn: &mut ClientConnection, evs: &mut Vec<Ev>) -> bool {
     for _ in 0..100_000 {
         match conn.next_event() {
             Ok(Event::NeedData) => return false,
@@ -70,7 +74,7 @@ pub fn drain(conn: &mut ClientConnection, evs: &mut Vec<Ev>) -> bool {
 
 /// Feeds `pieces` in order (draining after each) and then EOF if `eof`; returns the events
 /// up to the first stop, consecutive Data events merged.
-pub fn run(conn: &mut ClientConnection, pieces: &[&[u8]], eof: bool) -> Vec<Ev> {
+pub(crate) fn run(conn: &mut ClientConnection, pieces: &[&[u8]], eof: bool) -> Vec<Ev> {
     let mut evs = Vec::new();
     let mut done = false;
     for piece in pieces {
@@ -89,7 +93,7 @@ pub fn run(conn: &mut ClientConnection, pieces: &[&[u8]], eof: bool) -> Vec<Ev> 
 }
 
 /// Merges consecutive Data events.
-pub fn merge_data(evs: Vec<Ev>) -> Vec<Ev> {
+pub(crate) fn merge_data(evs: Vec<Ev>) -> Vec<Ev> {
     let mut out: Vec<Ev> = Vec::with_capacity(evs.len());
     for ev in evs {
         if let (Some(Ev::Event(Event::Data(prev))), Ev::Event(Event::Data(next))) =
@@ -106,19 +110,19 @@ pub fn merge_data(evs: Vec<Ev>) -> Vec<Ev> {
 }
 
 /// Events for `data` fed whole.
-pub fn whole(method: &str, data: &[u8], eof: bool) -> Vec<Ev> {
+pub(crate) fn whole(method: &str, data: &[u8], eof: bool) -> Vec<Ev> {
     run(&mut sent(method, BodyLength::None), &[data], eof)
 }
 
 /// Events for `data` fed one byte at a time.
-pub fn bytewise(method: &str, data: &[u8], eof: bool) -> Vec<Ev> {
+pub(crate) fn bytewise(method: &str, data: &[u8], eof: bool) -> Vec<Ev> {
     let pieces: Vec<&[u8]> = data.chunks(1).collect();
     run(&mut sent(method, BodyLength::None), &pieces, eof)
 }
 
 /// h11's three ways: `data` whole, one byte at a time, and (unless `eof` or `trailing` is
 /// empty) followed by `trailing`, which must stay buffered. Each must give `expected`.
-pub fn check3(method: &str, data: &[u8], eof: bool, trailing: &[u8], expected: &[Ev]) {
+pub(crate) fn check3(method: &str, data: &[u8], eof: bool, trailing: &[u8], expected: &[Ev]) {
     assert_eq!(
         whole(method, data, eof),
         expected,
@@ -148,7 +152,7 @@ pub fn check3(method: &str, data: &[u8], eof: bool, trailing: &[u8], expected: &
 }
 
 /// A response head event with the given parts.
-pub fn head(status: u16, reason: &str, headers: &[(&str, &str)]) -> ResponseHeadBuilder {
+pub(crate) fn head(status: u16, reason: &str, headers: &[(&str, &str)]) -> ResponseHeadBuilder {
     let mut dict = HttpHeaderDict::new();
     for (n, v) in headers {
         dict.add(*n, *v);
@@ -162,32 +166,32 @@ pub fn head(status: u16, reason: &str, headers: &[(&str, &str)]) -> ResponseHead
 }
 
 /// Builds Response/Informational events.
-pub struct ResponseHeadBuilder(pub hip_core::h1::ResponseHead);
+pub(crate) struct ResponseHeadBuilder(pub hip_core::h1::ResponseHead);
 
 impl ResponseHeadBuilder {
-    pub fn http10(mut self) -> Self {
+    pub(crate) fn http10(mut self) -> Self {
         self.0.version = hip_core::h1::Version::Http10;
         self
     }
-    pub fn response(self) -> Ev {
+    pub(crate) fn response(self) -> Ev {
         Ev::Event(Event::Response(self.0))
     }
-    pub fn informational(self) -> Ev {
+    pub(crate) fn informational(self) -> Ev {
         Ev::Event(Event::Informational(self.0))
     }
 }
 
-pub fn data(b: &[u8]) -> Ev {
+pub(crate) fn data(b: &[u8]) -> Ev {
     Ev::Event(Event::Data(Bytes::copy_from_slice(b)))
 }
 
-pub fn eom() -> Ev {
+pub(crate) fn eom() -> Ev {
     Ev::Event(Event::EndOfMessage {
         trailers: HttpHeaderDict::new(),
     })
 }
 
-pub fn eom_with(trailers: &[(&str, &str)]) -> Ev {
+pub(crate) fn eom_with(trailers: &[(&str, &str)]) -> Ev {
     let mut dict = HttpHeaderDict::new();
     for (n, v) in trailers {
         dict.add(*n, *v);
@@ -195,14 +199,14 @@ pub fn eom_with(trailers: &[(&str, &str)]) -> Ev {
     Ev::Event(Event::EndOfMessage { trailers: dict })
 }
 
-pub fn paused() -> Ev {
+pub(crate) fn paused() -> Ev {
     Ev::Event(Event::Paused)
 }
 
-pub fn closed() -> Ev {
+pub(crate) fn closed() -> Ev {
     Ev::Event(Event::ConnectionClosed)
 }
 
-pub fn err(kind: ErrorKind, message: &str) -> Ev {
+pub(crate) fn err(kind: ErrorKind, message: &str) -> Ev {
     Ev::Error(kind, message.to_owned())
 }

@@ -1,0 +1,570 @@
+//! `PoolManager`: the spec's `PoolManager`, `ProxyManager` and `SOCKSProxyManager` as one
+//! type (async flavour: `hip.AsyncPoolManager`).
+//!
+//! A manager keeps one pool per [`PoolKey`] in an LRU of `num_pools` entries. A proxy is a
+//! route of the manager, not another kind of manager: built with
+//! [`PoolManagerBuilder::proxy_url`], every request goes through the proxy (see
+//! [`Route`] for what that means per scheme). The spec's `ProxyManager` and
+//! `SOCKSProxyManager` are this same type ([`ProxyManager`], [`SocksProxyManager`]).
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use hip_core::h1::Limits;
+use hip_core::retry::{Retries, Retry};
+use hip_core::timeout::Timeout;
+use hip_core::url::parse_url;
+use hip_core::{Error, HttpHeaderDict};
+
+use super::flavor::{Async, Flavor};
+use super::request::{RequestBuilder, Target};
+use crate::exchange::{self, HttpResponse, RequestOptions, Source};
+use crate::pool::{
+    url_host, url_scheme, HttpConnectionPool, PoolKey, PoolOptions, Registry, Scheme,
+};
+use crate::transport::{
+    AssertHostname, CertReqs, ConnectOptions, Connector, ProxyConfig, SocketOption, TlsVersion,
+};
+
+/// The spec's `request_context`: what [`PoolManager::connection_from_context`] needs.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RequestContext {
+    /// `scheme`.
+    pub scheme: Scheme,
+    /// `host`.
+    pub host: String,
+    /// `port` (None: the scheme's default).
+    pub port: Option<u16>,
+    /// Pool options to use instead of the manager's (the spec's `pool_kwargs`).
+    pub pool_kwargs: Option<PoolOptions>,
+}
+
+impl RequestContext {
+    /// A context for `scheme://host[:port]` with the manager's pool options.
+    pub fn new(scheme: Scheme, host: impl Into<String>, port: Option<u16>) -> Self {
+        RequestContext {
+            scheme,
+            host: host.into(),
+            port,
+            pool_kwargs: None,
+        }
+    }
+
+    /// Uses `options` instead of the manager's (the spec's `pool_kwargs`).
+    pub fn pool_kwargs(mut self, options: PoolOptions) -> Self {
+        self.pool_kwargs = Some(options);
+        self
+    }
+}
+
+struct ManagerInner {
+    registry: Registry,
+    headers: HttpHeaderDict,
+}
+
+/// The spec's `PoolManager(num_pools=10, headers=None, backend=None, **connection_pool_kw)`,
+/// and, built with a proxy, its `ProxyManager(proxy_url, proxy_headers=None, ...)` and
+/// `SOCKSProxyManager(proxy_url, username=None, password=None, ...)`.
+/// Cheap to clone: clones share the pools.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), hip_core::Error> {
+/// let http = hip_async::PoolManager::builder().maxsize(10).retries(2).build()?;
+/// let r = http.request("GET", "http://127.0.0.1:8080/get").send().await?;
+/// assert_eq!(r.status(), 200);
+///
+/// // Through an HTTP proxy: one pool to the proxy for http://, a tunnel per https:// host.
+/// let proxy = hip_async::PoolManager::with_proxy("http://localhost:3128/")?;
+/// let r = proxy.request("GET", "http://example.org/").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct PoolManager {
+    inner: Arc<ManagerInner>,
+}
+
+/// The spec's `ProxyManager`: a [`PoolManager`] built with an HTTP proxy
+/// ([`PoolManager::with_proxy`], [`PoolManagerBuilder::proxy_url`], [`proxy_from_url`]).
+pub type ProxyManager = PoolManager;
+
+/// The spec's `hip.contrib.socks.SOCKSProxyManager`: a [`PoolManager`] built with a
+/// `socks4://`, `socks4a://`, `socks5://` or `socks5h://` proxy URL (feature `socks`).
+#[cfg(feature = "socks")]
+pub type SocksProxyManager = PoolManager;
+
+impl fmt::Debug for PoolManager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PoolManager")
+            .field("pools", &self.pools_len())
+            .field("proxy", &self.proxy())
+            .field("options", self.connection_pool_kw())
+            .finish()
+    }
+}
+
+impl PoolManager {
+    /// A manager with the spec's defaults (10 pools of `maxsize` 1, 3 retries, verified TLS).
+    pub fn new() -> Result<Self, Error> {
+        PoolManager::builder().build()
+    }
+
+    /// Starts configuring a manager.
+    pub fn builder() -> PoolManagerBuilder {
+        PoolManagerBuilder::default()
+    }
+
+    /// The spec's `ProxyManager(proxy_url)` (or, for a `socks*://` URL,
+    /// `SOCKSProxyManager(proxy_url)`) with the other arguments at their defaults.
+    ///
+    /// Errors: [`ErrorKind::ProxySchemeUnknown`](hip_core::ErrorKind::ProxySchemeUnknown) for a scheme hip cannot proxy through (or
+    /// a SOCKS scheme without the `socks` feature), [`ErrorKind::LocationValue`](hip_core::ErrorKind::LocationValue) for a URL
+    /// without a host.
+    pub fn with_proxy(proxy_url: &str) -> Result<Self, Error> {
+        PoolManager::builder().proxy_url(proxy_url).build()
+    }
+
+    /// The manager's default headers (the spec's `headers`).
+    pub fn headers(&self) -> &HttpHeaderDict {
+        &self.inner.headers
+    }
+
+    /// The options new pools get (the spec's `connection_pool_kw`).
+    pub fn connection_pool_kw(&self) -> &PoolOptions {
+        self.inner.registry.defaults()
+    }
+
+    /// The proxy every request goes through, if any.
+    pub fn proxy_config(&self) -> Option<&ProxyConfig> {
+        self.inner.registry.proxy()
+    }
+
+    /// The spec's `ProxyManager.proxy`: the proxy URL without credentials (None without a
+    /// proxy).
+    pub fn proxy(&self) -> Option<String> {
+        self.proxy_config().map(ProxyConfig::proxy_url)
+    }
+
+    /// The spec's `ProxyManager.proxy_headers`, with the `Proxy-Authorization` made from
+    /// the URL's credentials when it had some (None without an HTTP proxy).
+    pub fn proxy_headers(&self) -> Option<&HttpHeaderDict> {
+        self.proxy_config().and_then(ProxyConfig::proxy_headers)
+    }
+
+    /// `len(manager.pools)`.
+    pub fn pools_len(&self) -> usize {
+        self.inner.registry.len()
+    }
+
+    /// The spec's `clear()`: forgets every pool and closes it. In-flight requests finish;
+    /// their connections are then closed instead of reused.
+    pub fn clear(&self) {
+        self.inner.registry.clear()
+    }
+
+    /// The spec's `connection_from_host(host, port=None, scheme='http', pool_kwargs=None)`.
+    /// Through an HTTP proxy, an `http` host gets the one pool to the proxy and an `https`
+    /// host its tunnelling pool.
+    pub fn connection_from_host(
+        &self,
+        host: &str,
+        port: Option<u16>,
+        scheme: &str,
+        pool_kwargs: Option<PoolOptions>,
+    ) -> Result<HttpConnectionPool, Error> {
+        let scheme = Scheme::for_pool(host, scheme)?;
+        let key = self.inner.registry.key_for(scheme, host, port, pool_kwargs);
+        self.inner.registry.pool_for_key(key)
+    }
+
+    /// The spec's `connection_from_url(url, pool_kwargs=None)`.
+    pub fn connection_from_url(
+        &self,
+        url: &str,
+        pool_kwargs: Option<PoolOptions>,
+    ) -> Result<HttpConnectionPool, Error> {
+        let u = parse_url(url)?;
+        let scheme = url_scheme(&u)?;
+        let key = self
+            .inner
+            .registry
+            .key_for(scheme, url_host(&u)?, u.port, pool_kwargs);
+        self.inner.registry.pool_for_key(key)
+    }
+
+    /// The spec's `connection_from_context(request_context)`.
+    pub fn connection_from_context(
+        &self,
+        ctx: RequestContext,
+    ) -> Result<HttpConnectionPool, Error> {
+        let scheme = Scheme::for_pool(&ctx.host, ctx.scheme.as_str())?;
+        let key = self
+            .inner
+            .registry
+            .key_for(scheme, &ctx.host, ctx.port, ctx.pool_kwargs);
+        self.inner.registry.pool_for_key(key)
+    }
+
+    /// The spec's `connection_from_pool_key(pool_key)`: the pool filed under `key`, made
+    /// from the key's parts if it is new.
+    pub fn connection_from_pool_key(&self, key: PoolKey) -> Result<HttpConnectionPool, Error> {
+        self.inner.registry.pool_for_key(key)
+    }
+
+    /// The key a request to `scheme://host:port` is filed under, with the manager's options
+    /// (or `pool_kwargs`) and its route.
+    pub fn pool_key(
+        &self,
+        scheme: Scheme,
+        host: &str,
+        port: Option<u16>,
+        pool_kwargs: Option<PoolOptions>,
+    ) -> PoolKey {
+        self.inner.registry.key_for(scheme, host, port, pool_kwargs)
+    }
+
+    /// Starts a request (the spec's `request(method, url, fields=None, headers=None, ...)`).
+    /// `url` must be absolute.
+    pub fn request(&self, method: impl AsRef<str>, url: impl Into<String>) -> RequestBuilder<'_> {
+        self.request_with(Async, method, url)
+    }
+
+    /// Starts a request that completes in another flavour (what hip-blocking uses).
+    pub fn request_with<F: Flavor>(
+        &self,
+        flavor: F,
+        method: impl AsRef<str>,
+        url: impl Into<String>,
+    ) -> RequestBuilder<'_, F> {
+        RequestBuilder::new(flavor, Target::Manager(self), method.as_ref(), url.into())
+    }
+
+    /// The spec's `urlopen(method, url, redirect=True, **kw)`, with redirects followed across
+    /// hosts.
+    pub async fn urlopen(
+        &self,
+        method: &str,
+        url: &str,
+        mut opts: RequestOptions,
+    ) -> Result<HttpResponse, Error> {
+        if opts.headers.is_none() && !self.inner.headers.is_empty() {
+            opts.headers = Some(self.inner.headers.clone());
+        }
+        exchange::run(Source::Manager(&self.inner.registry), method, url, opts).await
+    }
+}
+
+/// The spec's `proxy_from_url(url, **kw)`: a manager whose requests go through the proxy at
+/// `url`, with the default settings (use [`PoolManagerBuilder::proxy_url`] for the
+/// keywords).
+pub fn proxy_from_url(url: &str) -> Result<ProxyManager, Error> {
+    PoolManager::with_proxy(url)
+}
+
+/// The proxy a builder was given, made into a [`ProxyConfig`] at `build()`.
+#[derive(Clone, Default)]
+struct ProxySpec {
+    url: String,
+    headers: HttpHeaderDict,
+    username: Option<String>,
+    password: Option<String>,
+}
+
+impl ProxySpec {
+    fn build(&self, opts: &PoolOptions) -> Result<ProxyConfig, Error> {
+        ProxyConfig::from_url(
+            &self.url,
+            self.headers.clone(),
+            self.username.as_deref(),
+            self.password.as_deref(),
+            &opts.tls,
+        )
+    }
+}
+
+/// Configures a [`PoolManager`]: the spec's constructor keywords, one method each, and the
+/// proxy keywords of `ProxyManager` and `SOCKSProxyManager`.
+///
+/// Generic over the [`Flavor`] of the manager it builds: this same builder, with
+/// hip-blocking's flavour, configures the blocking `PoolManager`.
+///
+/// ```no_run
+/// # fn demo() -> Result<(), hip_core::Error> {
+/// let http = hip_async::PoolManager::builder()
+///     .num_pools(4)
+///     .maxsize(8)
+///     .block(true)
+///     .timeout(hip_core::timeout::Timeout::new().connect(1.0).read(5.0))
+///     .headers([("User-Agent", "demo")])
+///     .build()?;
+/// # Ok(()) }
+/// ```
+pub struct PoolManagerBuilder<F: Flavor = Async> {
+    num_pools: usize,
+    headers: HttpHeaderDict,
+    opts: PoolOptions,
+    proxy: Option<ProxySpec>,
+    flavor: PhantomData<fn() -> F>,
+}
+
+impl<F: Flavor> Clone for PoolManagerBuilder<F> {
+    fn clone(&self) -> Self {
+        PoolManagerBuilder {
+            num_pools: self.num_pools,
+            headers: self.headers.clone(),
+            opts: self.opts.clone(),
+            proxy: self.proxy.clone(),
+            flavor: PhantomData,
+        }
+    }
+}
+
+impl<F: Flavor> fmt::Debug for PoolManagerBuilder<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PoolManagerBuilder")
+            .field("num_pools", &self.num_pools)
+            .field("options", &self.opts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F: Flavor> Default for PoolManagerBuilder<F> {
+    fn default() -> Self {
+        PoolManagerBuilder {
+            num_pools: 10,
+            headers: HttpHeaderDict::new(),
+            opts: PoolOptions::default(),
+            proxy: None,
+            flavor: PhantomData,
+        }
+    }
+}
+
+impl<F: Flavor> PoolManagerBuilder<F> {
+    /// `num_pools`: how many pools to keep (least recently used are closed). Default 10.
+    pub fn num_pools(mut self, n: usize) -> Self {
+        self.num_pools = n;
+        self
+    }
+
+    /// `headers`: sent with every request that does not give its own.
+    pub fn headers<K: Into<String>, V: Into<String>>(
+        mut self,
+        headers: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        for (k, v) in headers {
+            self.headers.add(k, v);
+        }
+        self
+    }
+
+    /// `headers` as an `HttpHeaderDict`.
+    pub fn header_dict(mut self, headers: HttpHeaderDict) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// `maxsize`: connections kept per pool. Default 1.
+    pub fn maxsize(mut self, n: usize) -> Self {
+        self.opts.maxsize = n;
+        self
+    }
+
+    /// `block`: never more than `maxsize` connections per host.
+    pub fn block(mut self, block: bool) -> Self {
+        self.opts.block = block;
+        self
+    }
+
+    /// `timeout`: seconds or a [`Timeout`].
+    pub fn timeout(mut self, timeout: impl Into<Timeout>) -> Self {
+        self.opts.timeout = timeout.into();
+        self
+    }
+
+    /// `retries`: a count, `false`, or a `Retry`.
+    pub fn retries(mut self, retries: impl Into<Retries>) -> Self {
+        self.opts.retries = retries.into().resolve(true, &Retry::default());
+        self
+    }
+
+    /// `cert_reqs`: `CertReqs::Required` (default) or `CertReqs::None`; names such as
+    /// `"CERT_NONE"` are accepted through [`crate::util::resolve_cert_reqs`].
+    pub fn cert_reqs(mut self, reqs: CertReqs) -> Self {
+        self.opts.tls.cert_reqs = reqs;
+        self
+    }
+
+    /// `ca_certs`: a PEM bundle of trusted CAs (replaces the platform roots).
+    pub fn ca_certs(mut self, path: impl Into<PathBuf>) -> Self {
+        self.opts.tls.ca_certs = Some(path.into());
+        self
+    }
+
+    /// `ca_cert_dir`: a directory of PEM CA files (replaces the platform roots).
+    pub fn ca_cert_dir(mut self, path: impl Into<PathBuf>) -> Self {
+        self.opts.tls.ca_cert_dir = Some(path.into());
+        self
+    }
+
+    /// `cert_file`: the client certificate chain (PEM).
+    pub fn cert_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.opts.tls.cert_file = Some(path.into());
+        self
+    }
+
+    /// `key_file`: the client private key (PEM), when not inside `cert_file`.
+    pub fn key_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.opts.tls.key_file = Some(path.into());
+        self
+    }
+
+    /// `key_password`: decrypts an encrypted PKCS#8 `key_file`.
+    pub fn key_password(mut self, password: impl Into<String>) -> Self {
+        self.opts.tls.key_password = Some(password.into());
+        self
+    }
+
+    /// `assert_hostname`: check the certificate against this name instead of the host.
+    pub fn assert_hostname(mut self, name: impl Into<String>) -> Self {
+        self.opts.tls.assert_hostname = AssertHostname::Name(name.into());
+        self
+    }
+
+    /// `assert_hostname=False`: verify the chain but not the name.
+    pub fn no_assert_hostname(mut self) -> Self {
+        self.opts.tls.assert_hostname = AssertHostname::Disabled;
+        self
+    }
+
+    /// `assert_fingerprint`: pin the server certificate by its SHA-256, SHA-1 or MD5 digest.
+    pub fn assert_fingerprint(mut self, fingerprint: impl Into<String>) -> Self {
+        self.opts.tls.assert_fingerprint = Some(fingerprint.into());
+        self
+    }
+
+    /// `server_hostname`: the SNI name to send.
+    pub fn server_hostname(mut self, name: impl Into<String>) -> Self {
+        self.opts.tls.server_hostname = Some(name.into());
+        self
+    }
+
+    /// `ssl_version`, modernised: the minimum TLS version.
+    pub fn ssl_minimum_version(mut self, v: TlsVersion) -> Self {
+        self.opts.tls.min_version = Some(v);
+        self
+    }
+
+    /// `ssl_context`: a caller-built rustls configuration.
+    pub fn ssl_context(mut self, config: Arc<rustls::ClientConfig>) -> Self {
+        self.opts.tls.ssl_context = Some(config);
+        self
+    }
+
+    /// `source_address`: the local address to connect from.
+    pub fn source_address(mut self, addr: std::net::SocketAddr) -> Self {
+        self.opts.connect.source_address = Some(addr);
+        self
+    }
+
+    /// `socket_options`: options applied to each new socket.
+    pub fn socket_options(mut self, options: impl IntoIterator<Item = SocketOption>) -> Self {
+        self.opts.connect.socket_options = options.into_iter().collect();
+        self
+    }
+
+    /// The spec's `backend`: how connections are opened (a custom resolver, a Unix socket).
+    pub fn connector(mut self, connector: impl Connector) -> Self {
+        self.opts.connector = Arc::new(connector);
+        self
+    }
+
+    /// Response parser limits (header block size, header count, chunk line length).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.opts.limits = limits;
+        self
+    }
+
+    /// Replaces the socket options as a whole.
+    pub fn connect_options(mut self, connect: ConnectOptions) -> Self {
+        self.opts.connect = connect;
+        self
+    }
+
+    /// Replaces every pool option at once (the spec's `**connection_pool_kw` as one value).
+    pub fn pool_options(mut self, opts: PoolOptions) -> Self {
+        self.opts = opts;
+        self
+    }
+
+    /// The spec's `ProxyManager(proxy_url)` / `SOCKSProxyManager(proxy_url)`: send every
+    /// request through this proxy. `http://` and `https://` proxies forward `http://` URLs
+    /// (one pool to the proxy) and tunnel `https://` URLs with `CONNECT`; `socks4://`,
+    /// `socks4a://`, `socks5://` and `socks5h://` proxies (feature `socks`) carry both.
+    /// Credentials in the URL (`http://user:pass@proxy:3128`, percent-decoded) become
+    /// `Proxy-Authorization: Basic ...` (HTTP) or the SOCKS username and password.
+    pub fn proxy_url(mut self, proxy_url: impl Into<String>) -> Self {
+        self.proxy.get_or_insert_with(ProxySpec::default).url = proxy_url.into();
+        self
+    }
+
+    /// The spec's `proxy_headers`: sent to an HTTP proxy with every `http://` request and on
+    /// each CONNECT for `https://` (e.g. `make_headers(proxy_basic_auth=...)`). Adds to the
+    /// headers given so far.
+    pub fn proxy_headers<K: Into<String>, V: Into<String>>(
+        mut self,
+        headers: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        let spec = self.proxy.get_or_insert_with(ProxySpec::default);
+        for (k, v) in headers {
+            spec.headers.add(k, v);
+        }
+        self
+    }
+
+    /// `proxy_headers` as an `HttpHeaderDict` (replacing those given so far).
+    pub fn proxy_header_dict(mut self, headers: HttpHeaderDict) -> Self {
+        self.proxy.get_or_insert_with(ProxySpec::default).headers = headers;
+        self
+    }
+
+    /// `SOCKSProxyManager`'s `username` (the SOCKS4 user id, or the SOCKS5 username); wins
+    /// over the proxy URL's.
+    pub fn proxy_username(mut self, username: impl Into<String>) -> Self {
+        self.proxy.get_or_insert_with(ProxySpec::default).username = Some(username.into());
+        self
+    }
+
+    /// `SOCKSProxyManager`'s `password` (SOCKS5); wins over the proxy URL's.
+    pub fn proxy_password(mut self, password: impl Into<String>) -> Self {
+        self.proxy.get_or_insert_with(ProxySpec::default).password = Some(password.into());
+        self
+    }
+
+    /// Builds the manager, checking the settings (timeouts, TLS files, the proxy URL) now.
+    ///
+    /// Errors: [`ErrorKind::InvalidValue`](hip_core::ErrorKind::InvalidValue) for an invalid timeout or `num_pools(0)`;
+    /// [`ErrorKind::Ssl`](hip_core::ErrorKind::Ssl) for unreadable CA or key files; for a proxy,
+    /// [`ErrorKind::ProxySchemeUnknown`](hip_core::ErrorKind::ProxySchemeUnknown), [`ErrorKind::LocationValue`](hip_core::ErrorKind::LocationValue) or
+    /// [`ErrorKind::InvalidHeader`](hip_core::ErrorKind::InvalidHeader) as [`ProxyConfig::http`] says.
+    pub fn build(self) -> Result<F::Manager, Error> {
+        self.opts.timeout.validate()?;
+        if self.opts.tls.ssl_context.is_none() {
+            // Fail early on unreadable CA or key files instead of at the first request.
+            crate::transport::tls::build_client_config(&self.opts.tls)?;
+        }
+        let proxy = match &self.proxy {
+            None => None,
+            Some(spec) => Some(spec.build(&self.opts)?),
+        };
+        let registry = Registry::new(self.num_pools, self.opts, proxy)?;
+        F::manager(PoolManager {
+            inner: Arc::new(ManagerInner {
+                registry,
+                headers: self.headers,
+            }),
+        })
+    }
+}

@@ -1,0 +1,325 @@
+//! Building a request: the spec's `RequestMethods` (`request`, `request_encode_url`,
+//! `request_encode_body`) and `urlopen` keyword arguments, as a builder.
+
+use std::time::Duration;
+
+use hip_core::filepost::{encode_multipart_formdata, urlencode, Fields};
+use hip_core::retry::Retries;
+use hip_core::timeout::Timeout;
+use hip_core::{Error, ErrorKind, HttpHeaderDict};
+
+use super::flavor::{Async, Blocking, Flavor};
+use super::manager::PoolManager;
+use crate::exchange::{Body, HttpResponse, RequestOptions};
+use crate::pool::HttpConnectionPool;
+
+/// What a builder sends through.
+#[derive(Clone, Copy)]
+pub(crate) enum Target<'a> {
+    Pool(&'a HttpConnectionPool),
+    Manager(&'a PoolManager),
+}
+
+/// How the spec's `request()` encodes `fields`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    /// Decide by method: URL for DELETE/GET/HEAD/OPTIONS, body otherwise.
+    ByMethod,
+    /// `request_encode_url`.
+    Url,
+    /// `request_encode_body`.
+    Body,
+}
+
+/// A request being built: the spec's `request(method, url, fields=None, headers=None,
+/// **urlopen_kw)`. Finish with `send()`: `.send().await` in the async API (`F` is
+/// [`Async`]), `.send()` in the blocking one, which builds requests with this same type
+/// and its own [`Blocking`] flavour.
+///
+/// ```no_run
+/// # async fn demo(http: hip_async::PoolManager) -> Result<(), hip_core::Error> {
+/// let r = http
+///     .request("POST", "http://127.0.0.1:8080/post")
+///     .fields([("a", "b")])
+///     .timeout(2.0)
+///     .retries(1)
+///     .send()
+///     .await?;
+/// assert_eq!(r.status(), 200);
+/// # Ok(()) }
+/// ```
+#[must_use = "a request does nothing until it is sent"]
+pub struct RequestBuilder<'a, F: Flavor = Async> {
+    flavor: F,
+    target: Target<'a>,
+    method: String,
+    url: String,
+    fields: Option<Fields>,
+    encoding: Encoding,
+    encode_multipart: bool,
+    multipart_boundary: Option<String>,
+    opts: RequestOptions,
+    /// A Content-Type the body chosen implies (JSON, form encodings), set on top of the
+    /// request's headers (or the defaults when the request gives none).
+    content_type: Option<String>,
+    error: Option<Error>,
+}
+
+impl<F: Flavor> std::fmt::Debug for RequestBuilder<'_, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestBuilder")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, F: Flavor> RequestBuilder<'a, F> {
+    pub(crate) fn new(flavor: F, target: Target<'a>, method: &str, url: String) -> Self {
+        RequestBuilder {
+            flavor,
+            target,
+            method: method.to_ascii_uppercase(),
+            url,
+            fields: None,
+            encoding: Encoding::ByMethod,
+            encode_multipart: true,
+            multipart_boundary: None,
+            opts: RequestOptions::default(),
+            content_type: None,
+            error: None,
+        }
+    }
+
+    /// Encode fields in the URL whatever the method (the spec's `request_encode_url`).
+    pub fn encode_url(mut self) -> Self {
+        self.encoding = Encoding::Url;
+        self
+    }
+
+    /// Encode fields in the body whatever the method (the spec's `request_encode_body`).
+    pub fn encode_body(mut self) -> Self {
+        self.encoding = Encoding::Body;
+        self
+    }
+
+    /// `fields`: query parameters for GET, HEAD, DELETE and OPTIONS; a form body
+    /// (multipart by default) for the other methods. File fields are
+    /// `(filename, data)` or `(filename, data, mime type)` tuples.
+    pub fn fields(mut self, fields: impl Into<Fields>) -> Self {
+        self.fields = Some(fields.into());
+        self
+    }
+
+    /// `headers`: replaces the pool's or manager's default headers for this request.
+    pub fn headers<K, V, I>(mut self, headers: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let mut h = HttpHeaderDict::new();
+        for (k, v) in headers {
+            h.add(k, v);
+        }
+        self.opts.headers = Some(h);
+        self
+    }
+
+    /// `headers` given as an `HttpHeaderDict`.
+    pub fn header_dict(mut self, headers: HttpHeaderDict) -> Self {
+        self.opts.headers = Some(headers);
+        self
+    }
+
+    /// Adds one header to this request's headers (starting from none: like `headers`, it
+    /// replaces the defaults).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.opts
+            .headers
+            .get_or_insert_with(HttpHeaderDict::new)
+            .add(name, value);
+        self
+    }
+
+    /// `body`: bytes, text, a reader or a stream (in the blocking API also `std::io`
+    /// readers and iterators).
+    pub fn body(mut self, body: impl Into<F::Body>) -> Self {
+        let body: F::Body = body.into();
+        self.opts.body = body.into();
+        self
+    }
+
+    /// A JSON body (`json.dumps(data)` with `Content-Type: application/json`).
+    #[cfg(feature = "json")]
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
+        match serde_json::to_vec(value) {
+            Ok(v) => {
+                self.opts.body = Body::bytes(v);
+                self.content_type = Some("application/json".to_owned());
+            }
+            Err(e) => {
+                self.error = Some(
+                    Error::new(
+                        ErrorKind::InvalidBody,
+                        format!("cannot encode JSON body: {e}"),
+                    )
+                    .with_source(e),
+                )
+            }
+        }
+        self
+    }
+
+    /// `timeout`: seconds as a float, or a [`Timeout`].
+    pub fn timeout(mut self, timeout: impl Into<Timeout>) -> Self {
+        self.opts.timeout = Some(timeout.into());
+        self
+    }
+
+    /// `retries`: a count, `false`, or a `Retry`.
+    pub fn retries(mut self, retries: impl Into<Retries>) -> Self {
+        self.opts.retries = Some(retries.into());
+        self
+    }
+
+    /// `redirect`: follow redirects (true by default).
+    pub fn redirect(mut self, redirect: bool) -> Self {
+        self.opts.redirect = redirect;
+        self
+    }
+
+    /// `assert_same_host` (pools only).
+    pub fn assert_same_host(mut self, v: bool) -> Self {
+        self.opts.assert_same_host = v;
+        self
+    }
+
+    /// `preload_content`: false streams the body.
+    pub fn preload_content(mut self, v: bool) -> Self {
+        self.opts.preload_content = v;
+        self
+    }
+
+    /// `decode_content`: false leaves Content-Encoding in place.
+    pub fn decode_content(mut self, v: bool) -> Self {
+        self.opts.decode_content = v;
+        self
+    }
+
+    /// `pool_timeout` in seconds.
+    pub fn pool_timeout(mut self, secs: f64) -> Self {
+        match Duration::try_from_secs_f64(secs) {
+            Ok(d) => self.opts.pool_timeout = Some(d),
+            Err(_) => {
+                self.error = Some(Error::new(
+                    ErrorKind::InvalidValue,
+                    format!("pool_timeout must be a non-negative number of seconds, got {secs}"),
+                ))
+            }
+        }
+        self
+    }
+
+    /// `release_conn` (see [`RequestOptions::release_conn`]).
+    pub fn release_conn(mut self, v: bool) -> Self {
+        self.opts.release_conn = Some(v);
+        self
+    }
+
+    /// `body_pos`: where a seekable body starts.
+    pub fn body_pos(mut self, pos: u64) -> Self {
+        self.opts.body_pos = Some(pos);
+        self
+    }
+
+    /// `encode_multipart`: false sends body fields urlencoded.
+    pub fn encode_multipart(mut self, v: bool) -> Self {
+        self.encode_multipart = v;
+        self
+    }
+
+    /// `multipart_boundary`: a fixed boundary instead of a random one.
+    pub fn multipart_boundary(mut self, boundary: impl Into<String>) -> Self {
+        self.multipart_boundary = Some(boundary.into());
+        self
+    }
+
+    /// Sends the request on any flavour: the one request future both APIs run.
+    async fn send_async(self) -> Result<HttpResponse, Error> {
+        let (target, method, url, opts) = self.into_parts()?;
+        match target {
+            Target::Pool(p) => p.urlopen(&method, &url, opts).await,
+            Target::Manager(m) => m.urlopen(&method, &url, opts).await,
+        }
+    }
+
+    /// Applies the field encoding rules and returns what `urlopen` needs.
+    #[allow(clippy::type_complexity)]
+    fn into_parts(mut self) -> Result<(Target<'a>, String, String, RequestOptions), Error> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        let mut url = self.url;
+        if let Some(fields) = self.fields.take() {
+            let in_url = match self.encoding {
+                Encoding::Url => true,
+                Encoding::Body => false,
+                Encoding::ByMethod => {
+                    matches!(self.method.as_str(), "DELETE" | "GET" | "HEAD" | "OPTIONS")
+                }
+            };
+            if in_url {
+                if !fields.is_empty() {
+                    let query = urlencode(&fields)?;
+                    url.push(if url.contains('?') { '&' } else { '?' });
+                    url.push_str(&query);
+                }
+            } else {
+                if !self.opts.body.is_empty() {
+                    return Err(Error::new(
+                        ErrorKind::InvalidBody,
+                        "request got values for both 'fields' and 'body', can only specify one.",
+                    ));
+                }
+                let (body, content_type) = if self.encode_multipart {
+                    encode_multipart_formdata(fields, self.multipart_boundary.as_deref())
+                } else {
+                    (
+                        urlencode(&fields)?.into_bytes(),
+                        "application/x-www-form-urlencoded".to_owned(),
+                    )
+                };
+                self.opts.body = Body::bytes(body);
+                self.content_type = Some(content_type);
+            }
+        }
+        if let Some(content_type) = self.content_type.take() {
+            self.opts
+                .headers
+                .get_or_insert_with(|| match &self.target {
+                    Target::Pool(p) => p.options().headers.clone(),
+                    Target::Manager(m) => m.headers().clone(),
+                })
+                .insert("Content-Type", content_type);
+        }
+        Ok((self.target, self.method, url, self.opts))
+    }
+}
+
+impl RequestBuilder<'_, Async> {
+    /// Sends the request and waits for the response (its body too, unless
+    /// `preload_content(false)`).
+    pub async fn send(self) -> Result<HttpResponse, Error> {
+        self.send_async().await
+    }
+}
+
+impl<F: Blocking> RequestBuilder<'_, F> {
+    /// Sends the request and blocks until the response has arrived (its body too, unless
+    /// `preload_content(false)`), on the flavour's runtime.
+    pub fn send(self) -> Result<F::Response, Error> {
+        let flavor = self.flavor.clone();
+        flavor.block_on(self.send_async())
+    }
+}

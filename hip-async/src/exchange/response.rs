@@ -1,0 +1,416 @@
+//! `HttpResponse`: the spec's `HTTPResponse` (async flavour, `hip.AsyncHTTPResponse`).
+//!
+//! The body is either preloaded (the default, `preload_content=True`) or read on demand from
+//! the connection with [`HttpResponse::read`], [`HttpResponse::stream`] or the `AsyncRead`
+//! implementation. The connection goes back to its pool by itself once the body has been
+//! read to the end and the state machine says the connection is reusable; dropping a
+//! half-read response closes the connection instead (never a half-used one in the pool).
+
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use futures_util::stream::{self, Stream};
+use hip_core::decode::ContentDecoder;
+use hip_core::h1::{Event, ResponseHead, Version};
+use hip_core::retry::Retry;
+use hip_core::{Error, ErrorKind, HttpHeaderDict};
+use tokio::io::{AsyncRead, ReadBuf};
+
+use crate::pool::{PooledConn, ReadDeadline};
+
+/// The status codes the spec treats as redirects (`HTTPResponse.REDIRECT_STATUSES`).
+pub const REDIRECT_STATUSES: [u16; 5] = [301, 302, 303, 307, 308];
+
+/// The body still on the wire.
+struct Wire {
+    conn: PooledConn,
+    deadline: ReadDeadline,
+}
+
+/// The spec's `HTTPResponse`.
+pub struct HttpResponse {
+    status: u16,
+    version: Version,
+    reason: String,
+    headers: HttpHeaderDict,
+    url: String,
+    method: String,
+    retries: Option<Retry>,
+    /// The preloaded (or cached) body.
+    data: Option<Bytes>,
+    wire: Option<Wire>,
+    decoder: Option<ContentDecoder>,
+    decode_content: bool,
+    /// Decoded bytes handed out by the last wire read but not yet returned to the caller.
+    leftover: Bytes,
+    /// Raw (not decoded) body bytes received so far: the spec's `tell()`.
+    raw_read: u64,
+    auto_close: bool,
+    explicitly_closed: bool,
+    finished: bool,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("reason", &self.reason)
+            .field("url", &self.url)
+            .field("headers", &self.headers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpResponse {
+    /// Builds a response whose body is still to be read from `conn`.
+    pub(crate) fn from_wire(
+        head: ResponseHead,
+        conn: PooledConn,
+        deadline: ReadDeadline,
+        method: &str,
+        url: String,
+        decode_content: bool,
+    ) -> Result<Self, Error> {
+        let decoder = match head.headers.get("content-encoding") {
+            Some(ce) => ContentDecoder::from_header(&ce)?,
+            None => None,
+        };
+        Ok(HttpResponse {
+            status: head.status,
+            version: head.version,
+            reason: head.reason,
+            headers: head.headers,
+            url,
+            method: method.to_owned(),
+            retries: None,
+            data: None,
+            wire: Some(Wire { conn, deadline }),
+            decoder,
+            decode_content,
+            leftover: Bytes::new(),
+            raw_read: 0,
+            auto_close: true,
+            explicitly_closed: false,
+            finished: false,
+        })
+    }
+
+    /// The spec's `status`.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The spec's `version`: 11 for HTTP/1.1, 10 for HTTP/1.0.
+    pub fn version(&self) -> u8 {
+        match self.version {
+            Version::Http10 => 10,
+            Version::Http11 => 11,
+        }
+    }
+
+    /// The version as an `http::Version`.
+    pub fn http_version(&self) -> http::Version {
+        match self.version {
+            Version::Http10 => http::Version::HTTP_10,
+            Version::Http11 => http::Version::HTTP_11,
+        }
+    }
+
+    /// The spec's `reason`: the status line's reason phrase.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// The spec's `headers` (an `HTTPHeaderDict`).
+    pub fn headers(&self) -> &HttpHeaderDict {
+        &self.headers
+    }
+
+    /// The spec's `getheader(name)`: the (joined) value of one header.
+    pub fn getheader(&self, name: &str) -> Option<std::borrow::Cow<'_, str>> {
+        self.headers.get(name)
+    }
+
+    /// The URL this response came from, after redirects (the spec's `geturl()`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The method of the request that produced this response.
+    pub fn request_method(&self) -> &str {
+        &self.method
+    }
+
+    /// The spec's `retries`: the last `Retry` used, with its `history`.
+    pub fn retries(&self) -> Option<&Retry> {
+        self.retries.as_ref()
+    }
+
+    pub(crate) fn set_retries(&mut self, retries: Retry) {
+        self.retries = Some(retries);
+    }
+
+    /// The spec's `data`: the body, when it was preloaded (the default) or cached by
+    /// [`HttpResponse::read_with`] with `cache_content`. Empty otherwise: with
+    /// `preload_content(false)` call [`HttpResponse::preload_content`] first.
+    pub fn data(&self) -> &Bytes {
+        static EMPTY: Bytes = Bytes::new();
+        self.data.as_ref().unwrap_or(&EMPTY)
+    }
+
+    /// The body as text (UTF-8, invalid sequences replaced).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(self.data())
+    }
+
+    /// Deserializes the preloaded body as JSON (`json.loads(r.data)`).
+    #[cfg(feature = "json")]
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(self.data()).map_err(|e| {
+            Error::new(
+                ErrorKind::Decode,
+                format!("the response body is not the JSON expected: {e}"),
+            )
+            .with_source(e)
+            .with_url(self.url.clone())
+        })
+    }
+
+    /// The spec's `preload_content()`: reads the whole (decoded) body into [`Self::data`].
+    pub async fn preload_content(&mut self) -> Result<&Bytes, Error> {
+        if self.data.is_none() {
+            let body = self.read_with(None, None, true).await?;
+            self.data = Some(body);
+        }
+        Ok(self.data())
+    }
+
+    /// The spec's `read(amt)`: up to `amt` bytes of the body (exactly `amt` unless the body
+    /// ends first), decoded as `decode_content` said when the request was made. `None` reads
+    /// everything that is left. An empty result means the body is done.
+    pub async fn read(&mut self, amt: Option<usize>) -> Result<Bytes, Error> {
+        self.read_with(amt, None, false).await
+    }
+
+    /// The spec's `read(amt, decode_content, cache_content)`. With `cache_content` (and
+    /// `amt` None) the body read is also kept for [`Self::data`].
+    pub async fn read_with(
+        &mut self,
+        amt: Option<usize>,
+        decode_content: Option<bool>,
+        cache_content: bool,
+    ) -> Result<Bytes, Error> {
+        if let Some(d) = decode_content {
+            self.decode_content = d;
+        }
+        match amt {
+            Some(0) => Ok(Bytes::new()),
+            Some(n) => {
+                let first = match self.next_chunk(n).await? {
+                    None => return Ok(Bytes::new()),
+                    Some(c) => c,
+                };
+                if first.len() == n {
+                    return Ok(first);
+                }
+                let mut buf = BytesMut::with_capacity(n);
+                buf.extend_from_slice(&first);
+                while buf.len() < n {
+                    match self.next_chunk(n - buf.len()).await? {
+                        None => break,
+                        Some(c) => buf.extend_from_slice(&c),
+                    }
+                }
+                Ok(buf.freeze())
+            }
+            None => {
+                let mut parts: Vec<Bytes> = Vec::new();
+                while let Some(c) = self.next_chunk(usize::MAX).await? {
+                    parts.push(c);
+                }
+                let all = match parts.len() {
+                    0 => Bytes::new(),
+                    1 => parts.pop().unwrap_or_default(),
+                    _ => {
+                        let total = parts.iter().map(Bytes::len).sum();
+                        let mut buf = BytesMut::with_capacity(total);
+                        for p in &parts {
+                            buf.extend_from_slice(p);
+                        }
+                        buf.freeze()
+                    }
+                };
+                if cache_content {
+                    self.data = Some(all.clone());
+                }
+                Ok(all)
+            }
+        }
+    }
+
+    /// The spec's `stream(amt)`: the body as a stream of chunks of at most `amt` bytes
+    /// (chunks are handed on as they arrive, without waiting to fill `amt`).
+    pub fn stream(&mut self, amt: usize) -> impl Stream<Item = Result<Bytes, Error>> + '_ {
+        let amt = amt.max(1);
+        stream::unfold(self, move |r| async move {
+            match r.next_chunk(amt).await {
+                Ok(Some(c)) => Some((Ok(c), r)),
+                Ok(None) => None,
+                Err(e) => Some((Err(e), r)),
+            }
+        })
+    }
+
+    /// The spec's `release_conn()`: gives the connection back to the pool. If the body has
+    /// not been read to the end the connection cannot carry another request and is closed
+    /// instead (use [`Self::drain_conn`] to keep it).
+    pub fn release_conn(&mut self) {
+        self.wire = None;
+    }
+
+    /// The spec's `drain_conn()`: reads and discards the rest of the body so the connection
+    /// can go back to the pool.
+    pub async fn drain_conn(&mut self) -> Result<(), Error> {
+        let decode = self.decode_content;
+        self.decode_content = false;
+        let result = async {
+            while self.next_chunk(usize::MAX).await?.is_some() {}
+            Ok(())
+        }
+        .await;
+        self.decode_content = decode;
+        self.release_conn();
+        result
+    }
+
+    /// The spec's `tell()`: body bytes received from the wire so far (before decoding).
+    pub fn tell(&self) -> u64 {
+        self.raw_read
+    }
+
+    /// The spec's `auto_close`: when true (the default) the response reports itself closed
+    /// once the body has been read to the end. Set it to false for io wrappers that check
+    /// `closed` (see the spec's "Using io Wrappers with Response content").
+    pub fn auto_close(&self) -> bool {
+        self.auto_close
+    }
+
+    /// Sets [`Self::auto_close`].
+    pub fn set_auto_close(&mut self, auto_close: bool) {
+        self.auto_close = auto_close;
+    }
+
+    /// The spec's `closed`.
+    pub fn closed(&self) -> bool {
+        self.explicitly_closed || (self.auto_close && self.finished)
+    }
+
+    /// The spec's `close()`: closes the connection (a half-read body is abandoned).
+    pub fn close(&mut self) {
+        self.wire = None;
+        self.leftover = Bytes::new();
+        self.explicitly_closed = true;
+    }
+
+    /// The spec's `get_redirect_location()`: the Location of a redirect response
+    /// (301, 302, 303, 307, 308); None when this is not a redirect or has no Location.
+    pub fn get_redirect_location(&self) -> Option<std::borrow::Cow<'_, str>> {
+        if REDIRECT_STATUSES.contains(&self.status) {
+            self.headers.get("location")
+        } else {
+            None
+        }
+    }
+
+    /// The next piece of body of at most `max` bytes, or None at the end.
+    async fn next_chunk(&mut self, max: usize) -> Result<Option<Bytes>, Error> {
+        poll_fn(|cx| self.poll_chunk(cx, max)).await
+    }
+
+    fn poll_chunk(
+        &mut self,
+        cx: &mut Context<'_>,
+        max: usize,
+    ) -> Poll<Result<Option<Bytes>, Error>> {
+        loop {
+            if !self.leftover.is_empty() {
+                let n = self.leftover.len().min(max);
+                return Poll::Ready(Ok(Some(self.leftover.split_to(n))));
+            }
+            let Some(wire) = self.wire.as_mut() else {
+                return Poll::Ready(Ok(None));
+            };
+            let event = match wire.conn.conn().poll_event_deadline(cx, &mut wire.deadline) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(ev)) => ev,
+                Poll::Ready(Err(e)) => {
+                    self.wire = None;
+                    return Poll::Ready(Err(e.with_url(self.url.clone())));
+                }
+            };
+            match event {
+                Event::Data(data) => {
+                    self.raw_read += data.len() as u64;
+                    match (&mut self.decoder, self.decode_content) {
+                        (Some(dec), true) => {
+                            let mut out = Vec::new();
+                            if let Err(e) = dec.decode(&data, &mut out) {
+                                self.wire = None;
+                                return Poll::Ready(Err(e));
+                            }
+                            self.leftover = Bytes::from(out);
+                        }
+                        _ => self.leftover = data,
+                    }
+                }
+                Event::EndOfMessage { .. } | Event::ConnectionClosed => {
+                    // Dropping the wire hands a reusable connection back to the pool.
+                    self.wire = None;
+                    self.finished = true;
+                    if let (Some(dec), true) = (&mut self.decoder, self.decode_content) {
+                        let mut out = Vec::new();
+                        dec.finish(&mut out)?;
+                        self.leftover = Bytes::from(out);
+                        if self.leftover.is_empty() {
+                            return Poll::Ready(Ok(None));
+                        }
+                    } else {
+                        return Poll::Ready(Ok(None));
+                    }
+                }
+                other => {
+                    self.wire = None;
+                    return Poll::Ready(Err(Error::new(
+                        ErrorKind::Protocol,
+                        format!("unexpected event while reading the body: {other:?}"),
+                    )));
+                }
+            }
+        }
+    }
+}
+
+impl AsyncRead for HttpResponse {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let max = buf.remaining();
+        if max == 0 {
+            return Poll::Ready(Ok(()));
+        }
+        match this.poll_chunk(cx, max) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(Some(chunk))) => {
+                buf.put_slice(&chunk);
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Ok(None)) => Poll::Ready(Ok(())),
+            Poll::Ready(Err(e)) => Poll::Ready(Err(std::io::Error::other(e))),
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Writing a request on a connection and reading the response head: the wire half of one
+//! attempt. The head and a small body go out in one write; a larger body follows in
+//! vectored writes without being copied.
+
+use std::future::poll_fn;
+use std::io::IoSlice;
+use std::pin::Pin;
+
+use hip_core::h1::{Event, Request, ResponseHead};
+use hip_core::{Error, ErrorKind};
+use tokio::io::AsyncWriteExt;
+
+use super::body::{Body, BodyChunks};
+use crate::pool::{Connection, ReadDeadline};
+use crate::transport::BoxIo;
+
+/// Bodies up to this size are copied behind the head so both go out in one write.
+const COALESCE_LIMIT: usize = 16 * 1024;
+
+/// Writes the request head and the whole body.
+///
+/// A small in-memory body goes out in the same write as the head. If the server closes
+/// or resets while we are still sending (an early 413, say), the error is returned as a
+/// `SendError` that tells the caller to look for a response anyway.
+pub(crate) async fn send_request(
+    conn: &mut Connection,
+    req: &Request<'_>,
+    body: &mut Body,
+) -> Result<(), SendError> {
+    conn.requests += 1;
+    conn.response_started = false;
+    conn.write_buf.clear();
+    conn.h1
+        .send_request(req, &mut conn.write_buf)
+        .map_err(SendError::Local)?;
+    let result = write_request_body(conn, body).await;
+    if let Err(e) = &result {
+        if matches!(e, SendError::Io(_)) {
+            conn.h1.send_failed();
+        }
+    }
+    result
+}
+
+async fn write_request_body(conn: &mut Connection, body: &mut Body) -> Result<(), SendError> {
+    match body.chunks() {
+        BodyChunks::Empty => {
+            conn.h1
+                .send_end(&mut conn.write_buf)
+                .map_err(SendError::Local)?;
+            flush_write_buf(conn).await
+        }
+        BodyChunks::Whole(data) => {
+            if data.len() <= COALESCE_LIMIT {
+                conn.h1
+                    .send_data(&data, &mut conn.write_buf)
+                    .map_err(SendError::Local)?;
+                conn.h1
+                    .send_end(&mut conn.write_buf)
+                    .map_err(SendError::Local)?;
+                flush_write_buf(conn).await
+            } else {
+                write_frame(conn, &data).await?;
+                conn.h1
+                    .send_end(&mut conn.write_buf)
+                    .map_err(SendError::Local)?;
+                flush_write_buf(conn).await
+            }
+        }
+        BodyChunks::Stream(mut stream) => {
+            while let Some(chunk) = stream.next_chunk().await.map_err(SendError::Local)? {
+                if chunk.is_empty() {
+                    continue;
+                }
+                write_frame(conn, &chunk).await?;
+            }
+            conn.h1
+                .send_end(&mut conn.write_buf)
+                .map_err(SendError::Local)?;
+            flush_write_buf(conn).await
+        }
+    }
+}
+
+/// Writes pending head bytes and one body frame together (one vectored write when the
+/// socket takes it all), without copying the data.
+async fn write_frame(conn: &mut Connection, data: &[u8]) -> Result<(), SendError> {
+    let frame = conn.h1.frame_data(data.len()).map_err(SendError::Local)?;
+    conn.write_buf.extend_from_slice(frame.prefix());
+    let mut parts: [&[u8]; 3] = [&conn.write_buf, data, frame.suffix()];
+    write_all_vectored(&mut conn.io, &mut parts)
+        .await
+        .map_err(SendError::Io)?;
+    conn.write_buf.clear();
+    Ok(())
+}
+
+async fn flush_write_buf(conn: &mut Connection) -> Result<(), SendError> {
+    if !conn.write_buf.is_empty() {
+        conn.io
+            .write_all(&conn.write_buf)
+            .await
+            .map_err(SendError::Io)?;
+        conn.write_buf.clear();
+    }
+    Pin::new(&mut conn.io)
+        .as_mut()
+        .flush()
+        .await
+        .map_err(SendError::Io)
+}
+
+/// Reads until the response head, skipping (and logging) 1xx informational responses.
+pub(crate) async fn read_head(
+    conn: &mut Connection,
+    deadline: &mut ReadDeadline,
+) -> Result<ResponseHead, Error> {
+    loop {
+        match poll_fn(|cx| conn.poll_event_deadline(cx, deadline)).await? {
+            Event::Informational(head) => {
+                tracing::debug!(target: "hip", status = head.status, "informational response");
+            }
+            Event::Response(head) => return Ok(head),
+            Event::ConnectionClosed => {
+                return Err(Error::new(
+                    ErrorKind::Protocol,
+                    "Remote end closed connection without response",
+                ))
+            }
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Protocol,
+                    format!("unexpected event {other:?} before the response head"),
+                ))
+            }
+        }
+    }
+}
+
+/// Writes every byte of `parts`, in order, with as few `writev` calls as the socket allows.
+async fn write_all_vectored(io: &mut BoxIo, parts: &mut [&[u8]]) -> std::io::Result<()> {
+    let mut first = 0;
+    while first < parts.len() {
+        if parts[first].is_empty() {
+            first += 1;
+            continue;
+        }
+        let slices: Vec<IoSlice<'_>> = parts[first..].iter().map(|p| IoSlice::new(p)).collect();
+        let mut n = io.write_vectored(&slices).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        while n > 0 && first < parts.len() {
+            let len = parts[first].len();
+            if n >= len {
+                n -= len;
+                first += 1;
+            } else {
+                parts[first] = &parts[first][n..];
+                n = 0;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Why sending a request failed.
+pub(crate) enum SendError {
+    /// The request itself was refused by the state machine or the body source failed:
+    /// nothing (or nothing more) was written; never retried.
+    Local(Error),
+    /// The socket failed while writing; a response may still be readable.
+    Io(std::io::Error),
+}

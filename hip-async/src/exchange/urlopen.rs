@@ -1,0 +1,429 @@
+//! The urlopen loop: the spec's retries, redirects and status retries around single
+//! attempts. A loop, not recursion; the policy decisions come from hip-core's `Retry`, the
+//! sleeping happens here.
+//!
+//! The flow of one call:
+//!
+//! 1. **Prepare.** Parse the URL, resolve the request's options against the pool's (or the
+//!    manager's) defaults, and let hip-core check the method, target, headers and body
+//!    framing. A request that cannot be sent fails here with its own kind, before any pool
+//!    is touched or any connection opened.
+//! 2. **Attempt.** Find the pool for the URL (the route decides which), take a connection,
+//!    send, read the head ([`attempt`]).
+//! 3. **Decide.** An error is retried only when [`retryable`] says urllib3's urlopen would
+//!    have caught it and `Retry::increment` allows it; a redirect or a status in
+//!    `status_forcelist` goes round again by the same `Retry`.
+
+use std::time::{Duration, SystemTime};
+
+use hip_core::h1::Request;
+use hip_core::retry::{ResponseInfo, Retry};
+use hip_core::timeout::Timeout;
+use hip_core::url::{parse_url, Url};
+use hip_core::{Error, ErrorKind, HttpHeaderDict};
+
+use super::body::Body;
+use super::options::RequestOptions;
+use super::response::HttpResponse;
+use super::send::{self, SendError};
+use super::target::{self, join_url};
+use crate::pool::{timeout_duration, HttpConnectionPool, PoolOptions, ReadDeadline, Registry};
+
+/// Where the loop finds the pool for a URL.
+#[derive(Clone, Copy)]
+pub(crate) enum Source<'a> {
+    /// A manager's pools: any host, redirects followed across hosts.
+    Manager(&'a Registry),
+    /// One pool, same host only: a redirect elsewhere is handed back as the 3xx.
+    Pool(&'a HttpConnectionPool),
+    /// One pool asked with `assert_same_host=False`: it serves every URL itself, with a
+    /// foreign absolute URL as the request target.
+    AnyHost(&'a HttpConnectionPool),
+}
+
+impl Source<'_> {
+    /// The options that give a request its defaults (retries, timeout, headers).
+    fn defaults(&self) -> &PoolOptions {
+        match self {
+            Source::Manager(r) => r.defaults(),
+            Source::Pool(p) | Source::AnyHost(p) => p.options(),
+        }
+    }
+
+    /// The pool for `url`, or None when this source cannot reach it (a single pool asked
+    /// to follow a redirect to another host).
+    fn pool_for(&self, url: &Url) -> Result<Option<HttpConnectionPool>, Error> {
+        match self {
+            Source::Manager(r) => r.pool_for_url(url).map(Some),
+            Source::Pool(p) => {
+                let same = url.host.is_none() || p.is_same_host(&url.url());
+                Ok(same.then(|| (*p).clone()))
+            }
+            Source::AnyHost(p) => Ok(Some((*p).clone())),
+        }
+    }
+
+    /// The request target for `url` on `pool`: origin form, absolute form on a forwarding
+    /// route, and a foreign URL as it is on an `assert_same_host=False` pool.
+    fn request_target(&self, url: &Url, pool: &HttpConnectionPool) -> String {
+        if pool.route().is_forward() {
+            return target::absolute_form(url);
+        }
+        match self {
+            Source::AnyHost(p) if url.host.is_some() && !p.is_same_host(&url.url()) => url.url(),
+            _ => url.request_uri(),
+        }
+    }
+}
+
+/// Whether urllib3's urlopen would catch `e` and hand it to `Retry.increment`: connection
+/// and read errors, timeouts, protocol errors on the wire, proxy failures, and TLS failures
+/// that are not a verdict on a certificate (a handshake cut short). Everything else is the
+/// caller's mistake or a decision that another attempt cannot change (an invalid header,
+/// body or URL, a full or closed pool, a content-decoding error, a certificate that failed
+/// verification or a client certificate the server refused) and returns at once.
+pub(crate) fn retryable(e: &Error) -> bool {
+    match e.kind() {
+        ErrorKind::NewConnection
+        | ErrorKind::ConnectTimeout
+        | ErrorKind::ReadTimeout
+        | ErrorKind::Proxy
+        | ErrorKind::FailedTunnel => true,
+        ErrorKind::Ssl => !crate::transport::tls::is_verdict(e),
+        _ => e.is_protocol_error(),
+    }
+}
+
+/// Runs a request to completion: the spec's `urlopen` loop.
+pub(crate) async fn run(
+    src: Source<'_>,
+    method: &str,
+    url: &str,
+    mut opts: RequestOptions,
+) -> Result<HttpResponse, Error> {
+    let mut current = parse_url(url)?;
+    let mut method = method.to_owned();
+    let defaults = src.defaults();
+    let mut retries = opts
+        .retries
+        .take()
+        .unwrap_or_default()
+        .resolve(opts.redirect, &defaults.retries);
+    let timeout = match opts.timeout.take() {
+        Some(t) => {
+            t.validate()?;
+            t
+        }
+        None => defaults.timeout.clone(),
+    };
+    let mut headers = opts
+        .headers
+        .take()
+        .unwrap_or_else(|| defaults.headers.clone());
+    let mut body = std::mem::take(&mut opts.body);
+    prepare(&method, &current, &headers, &body)?;
+    body.prepare(opts.body_pos).await?;
+    let mut pool = src.pool_for(&current)?.ok_or_else(|| {
+        Error::new(
+            ErrorKind::LocationValue,
+            format!("No pool can serve {url:?}"),
+        )
+    })?;
+
+    loop {
+        let url_text = current.url();
+        let target = src.request_target(&current, &pool);
+        let outcome = attempt(
+            &pool,
+            &method,
+            &target,
+            &url_text,
+            &headers,
+            &mut body,
+            &timeout,
+            &retries,
+            opts.pool_timeout,
+            opts.decode_content,
+        )
+        .await;
+        let mut resp = match outcome {
+            Ok(r) => r,
+            Err(e) if !retryable(&e) => return Err(e),
+            Err(e) => {
+                retries = retry_after_error(retries, &method, &url_text, e).await?;
+                body.rewind().await?;
+                continue;
+            }
+        };
+
+        let status = resp.status();
+        let location = if opts.redirect {
+            resp.get_redirect_location().map(|l| l.into_owned())
+        } else {
+            None
+        };
+        if let Some(location) = location {
+            let next = join_url(&current, &location)?;
+            let Some(next_pool) = src.pool_for(&next)? else {
+                // A lone pool cannot follow a redirect to another host: hand back the 3xx.
+                resp.set_retries(retries);
+                return finish(resp, opts.preload_content).await;
+            };
+            let info_headers = resp.headers().clone();
+            let info = ResponseInfo {
+                status,
+                headers: &info_headers,
+                redirect_location: Some(&location),
+            };
+            match retries.increment(Some(&method), Some(&url_text), Some(&info), None) {
+                Ok(r) => retries = r,
+                Err(e) => {
+                    if retries.raise_on_redirect {
+                        return Err(e);
+                    }
+                    resp.set_retries(retries);
+                    return finish(resp, opts.preload_content).await;
+                }
+            }
+            let _ = resp.drain_conn().await;
+            if status == 303 && !method.eq_ignore_ascii_case("HEAD") {
+                method = "GET".to_owned();
+                body.clear();
+                for h in ["content-type", "content-length", "transfer-encoding"] {
+                    headers.remove(h);
+                }
+            }
+            if !same_origin(&current, &next) {
+                let names: Vec<String> = headers
+                    .iter()
+                    .map(|(n, _)| n.to_owned())
+                    .filter(|n| retries.should_remove_header_on_redirect(n))
+                    .collect();
+                for n in names {
+                    headers.remove(&n);
+                }
+            }
+            tracing::info!(target: "hip", "Redirecting {url_text} -> {}", next.url());
+            if let Some(d) = retries.sleep_for_retry(Some(&info), SystemTime::now()) {
+                sleep(d).await;
+            }
+            body.rewind().await?;
+            current = next;
+            pool = next_pool;
+            continue;
+        }
+
+        let has_retry_after = resp.headers().contains("retry-after");
+        if retries.is_retry(&method, status, has_retry_after) {
+            let info_headers = resp.headers().clone();
+            let info = ResponseInfo {
+                status,
+                headers: &info_headers,
+                redirect_location: None,
+            };
+            match retries.increment(Some(&method), Some(&url_text), Some(&info), None) {
+                Ok(r) => retries = r,
+                Err(e) => {
+                    if retries.raise_on_status {
+                        return Err(e);
+                    }
+                    resp.set_retries(retries);
+                    return finish(resp, opts.preload_content).await;
+                }
+            }
+            let _ = resp.drain_conn().await;
+            tracing::debug!(target: "hip", "Retry: {url_text} (status {status})");
+            sleep(retries.sleep_duration(Some(&info), SystemTime::now())).await;
+            body.rewind().await?;
+            continue;
+        }
+
+        resp.set_retries(retries.clone());
+        if opts.preload_content {
+            if let Err(e) = resp.preload_content().await {
+                // A body that breaks off is a read error, retried like one; a body that
+                // cannot be decoded is not.
+                if !retryable(&e) {
+                    return Err(e);
+                }
+                retries = retry_after_error(retries, &method, &url_text, e).await?;
+                body.rewind().await?;
+                continue;
+            }
+        }
+        return Ok(resp);
+    }
+}
+
+/// Prepares the request: hip-core checks the method, the target, every header and the body
+/// framing, as it will on the wire, before any pool is touched.
+fn prepare(method: &str, url: &Url, headers: &HttpHeaderDict, body: &Body) -> Result<(), Error> {
+    let target = url.request_uri();
+    let host = url.netloc().unwrap_or_default();
+    Request {
+        method,
+        target: &target,
+        host: &host,
+        headers,
+        body: body.framing(),
+    }
+    .prepare()
+    .map_err(|e| e.with_url(url.url()))
+}
+
+/// Counts a failed attempt against `retries` (MaxRetryError when they run out), logs it and
+/// sleeps the backoff.
+async fn retry_after_error(
+    retries: Retry,
+    method: &str,
+    url_text: &str,
+    e: Error,
+) -> Result<Retry, Error> {
+    let cause = e.to_string();
+    let retries = retries.increment(Some(method), Some(url_text), None, Some(e))?;
+    tracing::warn!(
+        target: "hip",
+        "Retrying ({retries}) after connection broken by '{cause}': {url_text}"
+    );
+    sleep(retries.get_backoff_time()).await;
+    Ok(retries)
+}
+
+/// Takes plain values, not `&RequestOptions`: a reference to the options (whose `Body` is
+/// not `Sync`) held across an await would make the request future not `Send`.
+async fn finish(mut resp: HttpResponse, preload_content: bool) -> Result<HttpResponse, Error> {
+    if preload_content {
+        resp.preload_content().await?;
+    }
+    Ok(resp)
+}
+
+async fn sleep(d: Duration) {
+    if !d.is_zero() {
+        tokio::time::sleep(d).await;
+    }
+}
+
+/// One try: take a connection, send, read the head. A reused keep-alive connection that
+/// turns out to be dead before any response byte arrives is replaced by a fresh one once,
+/// when the request's own `Retry` would retry its method on a read error.
+#[allow(clippy::too_many_arguments)]
+async fn attempt(
+    pool: &HttpConnectionPool,
+    method: &str,
+    target: &str,
+    url_text: &str,
+    headers: &HttpHeaderDict,
+    body: &mut Body,
+    timeout: &Timeout,
+    retries: &Retry,
+    pool_timeout: Option<Duration>,
+    decode_content: bool,
+) -> Result<HttpResponse, Error> {
+    // On a forwarding route: the destination's Host and the proxy headers.
+    let authority = target::request_authority(pool, target);
+    let proxied = target::forward_headers(pool, headers);
+    let headers = proxied.as_ref().unwrap_or(headers);
+    let mut fresh_only = false;
+    loop {
+        let mut timeout = timeout.clone_fresh();
+        let mut pc = pool
+            .get_conn(pool_timeout, &mut timeout, fresh_only)
+            .await?;
+        let read_timeout = timeout_duration(timeout.read_timeout(std::time::Instant::now())?);
+        let req = Request {
+            method,
+            target,
+            host: &authority,
+            headers,
+            body: body.framing(),
+        };
+        pool.count_request();
+        let conn = pc.conn();
+        let mut deadline = ReadDeadline::new(read_timeout);
+        let sent = send::send_request(conn, &req, body).await;
+        let reused = conn.is_reused();
+        let head = match sent {
+            Ok(()) => send::read_head(conn, &mut deadline).await,
+            Err(SendError::Local(e)) => return Err(e.with_pool(pool.describe())),
+            Err(SendError::Io(io)) => {
+                // The server may have answered early (e.g. 413) and closed: look for it.
+                match send::read_head(conn, &mut deadline).await {
+                    Ok(head) => Ok(head),
+                    Err(e) if e.kind() == ErrorKind::Ssl => Err(e),
+                    Err(_) => Err(Error::io(ErrorKind::Protocol, "Connection aborted", io)),
+                }
+            }
+        };
+        match head {
+            Ok(head) => {
+                tracing::debug!(
+                    target: "hip",
+                    "{}://{}:{} \"{} {} HTTP/1.1\" {} {}",
+                    pool.scheme().as_str(),
+                    pool.host(),
+                    pool.port(),
+                    method,
+                    target,
+                    head.status,
+                    head.headers.get("content-length").as_deref().unwrap_or("None")
+                );
+                return HttpResponse::from_wire(
+                    head,
+                    pc,
+                    deadline,
+                    method,
+                    url_text.to_owned(),
+                    decode_content,
+                );
+            }
+            Err(e) => {
+                let stale = reused
+                    && !fresh_only
+                    && !pc.conn().response_started()
+                    && e.kind() == ErrorKind::Protocol
+                    && retries.is_method_retryable(method);
+                pc.discard();
+                if stale {
+                    tracing::debug!(
+                        target: "hip",
+                        "Reused connection to {} was dead ({e}); retrying on a new one",
+                        pool.host()
+                    );
+                    body.rewind().await?;
+                    fresh_only = true;
+                    continue;
+                }
+                return Err(e.with_pool(pool.describe()).with_url(url_text));
+            }
+        }
+    }
+}
+
+/// True when two URLs share scheme, host and port (headers survive redirects between them).
+fn same_origin(a: &Url, b: &Url) -> bool {
+    let port = |u: &Url| {
+        u.port.unwrap_or(match u.scheme.as_deref() {
+            Some("https") => 443,
+            _ => 80,
+        })
+    };
+    a.scheme == b.scheme
+        && a.host.as_deref().map(str::to_ascii_lowercase)
+            == b.host.as_deref().map(str::to_ascii_lowercase)
+        && port(a) == port(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_origin_compares_default_ports() {
+        let a = parse_url("http://h/x").unwrap();
+        let b = parse_url("http://H:80/y").unwrap();
+        let c = parse_url("https://h/y").unwrap();
+        assert!(same_origin(&a, &b));
+        assert!(!same_origin(&a, &c));
+    }
+}

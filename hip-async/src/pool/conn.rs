@@ -1,0 +1,164 @@
+//! One HTTP/1.1 connection: a socket (plain or TLS) driven by hip-core's sans-IO
+//! [`ClientConnection`](hip_core::h1::ClientConnection). The spec's `HTTP1Connection`.
+//!
+//! The pool owns connections; the exchange layer writes requests on them (`exchange::send`)
+//! and reads events off them through [`Connection::poll_event`], which reads from the socket
+//! only when the state machine says it needs data. Reading is poll-based so that a response body can be an
+//! `AsyncRead` and so that dropping any future at any point leaves a connection whose state
+//! machine tells the truth about it (a half-read exchange is never reusable).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+use std::time::Duration;
+
+use hip_core::h1::{ClientConnection, Event};
+use hip_core::{Error, ErrorKind};
+use tokio::time::{Instant, Sleep};
+
+use crate::transport::{tcp, tls, BoxIo};
+
+/// How much spare room a read asks the socket to fill at once.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// A read deadline that restarts whenever data arrives: the spec's read timeout bounds each
+/// wait for the server, not the whole response.
+pub(crate) struct ReadDeadline {
+    pub(crate) timeout: Option<Duration>,
+    sleep: Option<Pin<Box<Sleep>>>,
+}
+
+impl ReadDeadline {
+    pub(crate) fn new(timeout: Option<Duration>) -> Self {
+        ReadDeadline {
+            timeout,
+            sleep: None,
+        }
+    }
+
+    /// Data arrived: the next wait gets the whole timeout again.
+    pub(crate) fn reset(&mut self) {
+        if let (Some(sleep), Some(t)) = (self.sleep.as_mut(), self.timeout) {
+            sleep.as_mut().reset(Instant::now() + t);
+        }
+    }
+
+    /// Ready when the wait has lasted longer than the timeout.
+    pub(crate) fn poll_expired(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(t) = self.timeout else {
+            return Poll::Pending;
+        };
+        let sleep = self
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(t)));
+        sleep.as_mut().poll(cx)
+    }
+}
+
+/// A connection to one origin (or proxy): socket + HTTP/1.1 state machine.
+///
+/// The pool keeps it; the exchange layer writes requests on it and reads responses off it
+/// (through [`Connection::poll_event`]).
+pub(crate) struct Connection {
+    pub(crate) io: BoxIo,
+    pub(crate) h1: ClientConnection,
+    /// Number of requests started on this connection (more than one means it was reused).
+    pub(crate) requests: u64,
+    /// Whether any byte of the current response has arrived (for the stale-connection retry).
+    pub(crate) response_started: bool,
+    /// The request head (and a small body) is assembled here, reused from one request to
+    /// the next.
+    pub(crate) write_buf: Vec<u8>,
+    /// The host this connection was opened for, for error messages.
+    host: Arc<str>,
+}
+
+impl Connection {
+    pub(crate) fn new(io: BoxIo, h1: ClientConnection, host: Arc<str>) -> Self {
+        Connection {
+            io,
+            h1,
+            host,
+            requests: 0,
+            response_started: false,
+            write_buf: Vec::with_capacity(1024),
+        }
+    }
+
+    /// True when this connection already carried a request before the current one.
+    pub(crate) fn is_reused(&self) -> bool {
+        self.requests > 1
+    }
+
+    /// True once any byte of the current response has been received.
+    pub(crate) fn response_started(&self) -> bool {
+        self.response_started
+    }
+
+    /// Gets the connection ready for the next exchange; false if it cannot be reused.
+    pub(crate) fn prepare_reuse(&mut self) -> bool {
+        self.h1.is_reusable() && self.h1.start_next_cycle().is_ok()
+    }
+
+    /// True when an idle connection has been closed by the server or has unexpected bytes.
+    pub(crate) fn is_dropped(&mut self) -> bool {
+        tcp::is_dropped(&mut self.io)
+    }
+
+    /// Pulls the next event, reading from the socket when the state machine needs data.
+    /// Returns `Pending` only while waiting on the socket (the deadline is the caller's).
+    pub(crate) fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Result<Event, Error>> {
+        loop {
+            match self.h1.next_event()? {
+                Event::NeedData => {
+                    let buf = self.h1.read_buf();
+                    if buf.capacity() - buf.len() < READ_CHUNK / 4 {
+                        buf.reserve(READ_CHUNK);
+                    }
+                    match ready!(tokio_util::io::poll_read_buf(
+                        Pin::new(&mut self.io),
+                        cx,
+                        buf
+                    )) {
+                        Ok(0) => self.h1.receive_eof(),
+                        Ok(_) => self.response_started = true,
+                        Err(e) => {
+                            // A TLS alert on a read (TLS 1.3 servers refuse a client
+                            // certificate only after the handshake) is an SSLError, not a
+                            // broken connection.
+                            return Poll::Ready(Err(match tls::ssl_error_from_io(&self.host, e) {
+                                Ok(ssl) => ssl,
+                                Err(e) => Error::io(ErrorKind::Protocol, "Connection broken", e),
+                            }));
+                        }
+                    }
+                }
+                event => return Poll::Ready(Ok(event)),
+            }
+        }
+    }
+
+    /// Like [`Connection::poll_event`], but gives up with a ReadTimeoutError when the server
+    /// is silent for longer than the deadline's timeout.
+    pub(crate) fn poll_event_deadline(
+        &mut self,
+        cx: &mut Context<'_>,
+        deadline: &mut ReadDeadline,
+    ) -> Poll<Result<Event, Error>> {
+        match self.poll_event(cx) {
+            Poll::Ready(r) => {
+                deadline.reset();
+                Poll::Ready(r)
+            }
+            Poll::Pending => {
+                ready!(deadline.poll_expired(cx));
+                let secs = deadline.timeout.map(|t| t.as_secs_f64()).unwrap_or(0.0);
+                Poll::Ready(Err(Error::new(
+                    ErrorKind::ReadTimeout,
+                    format!("Read timed out. (read timeout={secs})"),
+                )))
+            }
+        }
+    }
+}

@@ -1,0 +1,363 @@
+//! Pool identity: the [`Scheme`], the options a pool is made with ([`PoolOptions`]) and the
+//! typed [`PoolKey`] a manager files its pools under.
+//!
+//! Identity is compared by value, never through `Debug` text: two requests share a pool
+//! exactly when every option that changes what a connection is or how it is used is equal
+//! (every TLS option including the CA bytes and the key password, the socket options, the
+//! parser limits, the route, and the pool-level retries, timeout and headers, as urllib3
+//! keys its pools). What cannot be compared by value (the caller's rustls `ClientConfig`,
+//! the connector) counts as the same only when it is the same `Arc`.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, OnceLock};
+
+use hip_core::h1::Limits;
+use hip_core::retry::Retry;
+use hip_core::timeout::Timeout;
+use hip_core::{Error, ErrorKind, HttpHeaderDict};
+
+use crate::transport::{ConnectOptions, Connector, Route, TcpConnector, TlsOptions};
+
+/// `http` or `https`: the spec's `ConnectionPool.scheme`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Scheme {
+    /// Plain HTTP (`HTTPConnectionPool.scheme = 'http'`).
+    Http,
+    /// HTTP over TLS (`HTTPSConnectionPool.scheme = 'https'`).
+    Https,
+}
+
+impl Scheme {
+    /// Parses `"http"` / `"https"` (case-insensitive).
+    pub fn parse(s: &str) -> Option<Scheme> {
+        if s.eq_ignore_ascii_case("http") {
+            Some(Scheme::Http)
+        } else if s.eq_ignore_ascii_case("https") {
+            Some(Scheme::Https)
+        } else {
+            None
+        }
+    }
+
+    /// The checks of the spec's `connection_from_host`: a host is required and the scheme
+    /// must be one hip speaks (LocationValueError otherwise).
+    pub(crate) fn for_pool(host: &str, scheme: &str) -> Result<Scheme, Error> {
+        if host.is_empty() {
+            return Err(Error::new(ErrorKind::LocationValue, "No host specified."));
+        }
+        Scheme::parse(scheme).ok_or_else(|| {
+            Error::new(
+                ErrorKind::LocationValue,
+                format!("unsupported scheme {scheme:?}: hip speaks http and https"),
+            )
+        })
+    }
+
+    /// `"http"` or `"https"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+
+    /// The spec's `port_by_scheme`: 80 or 443.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        }
+    }
+}
+
+/// Everything a pool is configured with: the spec's constructor arguments (`timeout`,
+/// `maxsize`, `block`, `headers`, `retries`, the TLS arguments and `**conn_kw`).
+///
+/// Compared and hashed by value (the connector by `Arc` identity), so that options make a
+/// [`PoolKey`]. Set fields directly or with the builder methods of the same names
+/// (`PoolOptions::new().maxsize(10).block(true)`).
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct PoolOptions {
+    /// `timeout`: the default for each request.
+    pub timeout: Timeout,
+    /// `maxsize`: how many idle connections are kept (and, with `block`, how many may exist).
+    pub maxsize: usize,
+    /// `block`: at most `maxsize` connections at a time; others wait for one.
+    pub block: bool,
+    /// `headers`: sent with every request that does not give its own.
+    pub headers: HttpHeaderDict,
+    /// `retries`: the default retry policy.
+    pub retries: Retry,
+    /// `source_address`, `socket_options`: how sockets are set up.
+    pub connect: ConnectOptions,
+    /// The spec's `backend`: how connections are opened.
+    pub connector: Arc<dyn Connector>,
+    /// `cert_reqs`, `ca_certs`, ... for HTTPS.
+    pub tls: TlsOptions,
+    /// Parser limits for responses.
+    pub limits: Limits,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        PoolOptions {
+            timeout: Timeout::new(),
+            maxsize: 1,
+            block: false,
+            headers: HttpHeaderDict::new(),
+            retries: Retry::default(),
+            connect: ConnectOptions::default(),
+            connector: default_connector(),
+            tls: TlsOptions::default(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// The one default connector: options made with the defaults share it, so they key alike.
+fn default_connector() -> Arc<dyn Connector> {
+    static DEFAULT: OnceLock<Arc<dyn Connector>> = OnceLock::new();
+    DEFAULT.get_or_init(|| Arc::new(TcpConnector)).clone()
+}
+
+impl PoolOptions {
+    /// The defaults: `maxsize` 1, no `block`, no headers, `Retry::DEFAULT`, the default
+    /// timeout, TCP with `TCP_NODELAY`, verified TLS.
+    ///
+    /// ```
+    /// let opts = hip_async::PoolOptions::new().maxsize(10).block(true);
+    /// assert_eq!((opts.maxsize, opts.block), (10, true));
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `timeout`: the default for each request.
+    pub fn timeout(mut self, timeout: impl Into<Timeout>) -> Self {
+        self.timeout = timeout.into();
+        self
+    }
+
+    /// `maxsize`: idle connections kept (and, with `block`, connections at most).
+    pub fn maxsize(mut self, maxsize: usize) -> Self {
+        self.maxsize = maxsize;
+        self
+    }
+
+    /// `block`: never more than `maxsize` connections at a time.
+    pub fn block(mut self, block: bool) -> Self {
+        self.block = block;
+        self
+    }
+
+    /// `headers`: sent with every request that does not give its own.
+    pub fn headers(mut self, headers: HttpHeaderDict) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// `retries`: the default retry policy.
+    pub fn retries(mut self, retries: impl Into<hip_core::retry::Retries>) -> Self {
+        self.retries = retries.into().resolve(true, &Retry::default());
+        self
+    }
+
+    /// `source_address`, `socket_options`: how sockets are set up.
+    pub fn connect(mut self, connect: ConnectOptions) -> Self {
+        self.connect = connect;
+        self
+    }
+
+    /// The spec's `backend`: how connections are opened.
+    pub fn connector(mut self, connector: impl Connector) -> Self {
+        self.connector = Arc::new(connector);
+        self
+    }
+
+    /// `cert_reqs`, `ca_certs`, ... for HTTPS.
+    pub fn tls(mut self, tls: TlsOptions) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// Parser limits for responses.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The connector's identity: its `Arc`'s address.
+    fn connector_id(&self) -> *const () {
+        Arc::as_ptr(&self.connector) as *const ()
+    }
+}
+
+impl PartialEq for PoolOptions {
+    fn eq(&self, other: &Self) -> bool {
+        self.maxsize == other.maxsize
+            && self.block == other.block
+            && self.connector_id() == other.connector_id()
+            && self.limits == other.limits
+            && self.timeout == other.timeout
+            && self.connect == other.connect
+            && self.retries == other.retries
+            && self.headers == other.headers
+            && self.tls == other.tls
+    }
+}
+
+impl Eq for PoolOptions {}
+
+impl Hash for PoolOptions {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.timeout.hash(state);
+        self.maxsize.hash(state);
+        self.block.hash(state);
+        self.headers.hash(state);
+        self.retries.hash(state);
+        self.connect.hash(state);
+        self.connector_id().hash(state);
+        self.tls.hash(state);
+        self.limits.hash(state);
+    }
+}
+
+impl fmt::Debug for PoolOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PoolOptions")
+            .field("timeout", &self.timeout)
+            .field("maxsize", &self.maxsize)
+            .field("block", &self.block)
+            .field("headers", &self.headers)
+            .field("retries", &self.retries)
+            .field("connect", &self.connect)
+            .field("tls", &self.tls)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Pool options shared between keys, with their hash computed once: a manager keys every
+/// request with the same options, so it hashes them when it is built, not per request. The
+/// hash comes from a hasher with fixed keys, so equal options always have equal hashes.
+#[derive(Clone)]
+pub(crate) struct SharedOptions {
+    opts: Arc<PoolOptions>,
+    hash: u64,
+}
+
+impl SharedOptions {
+    pub(crate) fn new(opts: PoolOptions) -> Self {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        opts.hash(&mut hasher);
+        SharedOptions {
+            hash: hasher.finish(),
+            opts: Arc::new(opts),
+        }
+    }
+
+    pub(crate) fn get(&self) -> &PoolOptions {
+        &self.opts
+    }
+}
+
+impl PartialEq for SharedOptions {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.opts, &other.opts)
+            || (self.hash == other.hash && *self.opts == *other.opts)
+    }
+}
+
+impl Eq for SharedOptions {}
+
+impl Hash for SharedOptions {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// The key a manager files its pools under: the spec's `PoolKey` (scheme, host, port, and
+/// every connection option), with the route the pool's connections take.
+///
+/// Two keys are equal exactly when all of their parts are, compared by value: every TLS
+/// option (the CA bytes and the key password included), the socket options, the limits,
+/// the route, and the pool-level retries, timeout and headers; the caller's `ClientConfig`
+/// and connector by `Arc` identity. The host is kept lowercase and without IPv6 brackets.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PoolKey {
+    scheme: Scheme,
+    host: Arc<str>,
+    port: u16,
+    route: Route,
+    options: SharedOptions,
+}
+
+impl PoolKey {
+    /// The key of a pool for `scheme://host:port` reached along `route`, made with
+    /// `options`.
+    pub fn new(scheme: Scheme, host: &str, port: u16, route: Route, options: PoolOptions) -> Self {
+        PoolKey::shared(scheme, host, port, route, SharedOptions::new(options))
+    }
+
+    pub(crate) fn shared(
+        scheme: Scheme,
+        host: &str,
+        port: u16,
+        route: Route,
+        options: SharedOptions,
+    ) -> Self {
+        PoolKey {
+            scheme,
+            host: key_host(host).into(),
+            port,
+            route,
+            options,
+        }
+    }
+
+    /// `key_scheme`.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// `key_host`: lowercase, IPv6 literals without brackets.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// `key_port`.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// How the pool's connections reach the host (the spec's `key__proxy`).
+    pub fn route(&self) -> &Route {
+        &self.route
+    }
+
+    /// The pool's options (the other `key_*` fields).
+    pub fn options(&self) -> &PoolOptions {
+        self.options.get()
+    }
+}
+
+impl fmt::Debug for PoolKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PoolKey")
+            .field("scheme", &self.scheme)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("route", &self.route)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A host as pools keep it: lowercase, IPv6 literals without brackets.
+pub(crate) fn key_host(host: &str) -> String {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase()
+}

@@ -1,0 +1,70 @@
+//! Opening a connection: the lowest layer of hip-async.
+//!
+//! - [`tcp`]: the [`Connector`] (the spec's `backend`: name resolution and TCP connect, with
+//!   `source_address` and `socket_options`), and the liveness check of idle connections.
+//! - [`tls`]: rustls with the spec's `cert_reqs`, `ca_certs`, client certificates,
+//!   `assert_hostname`, `assert_fingerprint`, and the translation of TLS failures into
+//!   `SSLError`s that say why.
+//! - [`proxy`], [`tunnel`] and `socks`: the routes that sit between the client and the host
+//!   (forwarding HTTP proxy, CONNECT tunnel, SOCKS 4/4a/5/5h).
+//!
+//! Nothing here knows about pools, requests or responses: the pool layer calls
+//! [`connect`] with a [`Route`] and gets a byte stream back.
+
+pub(crate) mod proxy;
+pub(crate) mod tcp;
+pub(crate) mod tls;
+pub(crate) mod tunnel;
+
+#[cfg(feature = "socks")]
+pub(crate) mod socks;
+
+use std::sync::Arc;
+
+use hip_core::h1::Limits;
+use hip_core::Error;
+
+pub use proxy::{ProxyConfig, Route};
+#[cfg(feature = "socks")]
+pub use socks::SocksVersion;
+pub use tcp::{AsyncIo, BoxIo, ConnectOptions, Connector, SocketOption, TcpConnector};
+pub use tls::{AssertHostname, CertReqs, TlsOptions, TlsVersion};
+
+/// What opening a TCP connection needs from the pool: the connector, its socket options and
+/// the parser limits (for a proxy's CONNECT answer).
+pub(crate) struct Dialer<'a> {
+    pub(crate) connector: &'a dyn Connector,
+    pub(crate) connect: &'a ConnectOptions,
+    pub(crate) limits: Limits,
+}
+
+/// TLS to the destination: the options and the rustls configuration built from them.
+pub(crate) struct DestinationTls<'a> {
+    pub(crate) opts: &'a TlsOptions,
+    pub(crate) config: &'a Arc<rustls::ClientConfig>,
+}
+
+/// Opens a connection to `host:port` along `route` (the whole proxy handshake) and, for an
+/// HTTPS pool, runs TLS to the destination. The caller bounds it with the connect timeout.
+pub(crate) async fn connect(
+    route: &Route,
+    dialer: &Dialer<'_>,
+    host: &str,
+    port: u16,
+    tls: Option<DestinationTls<'_>>,
+) -> Result<BoxIo, Error> {
+    let io = route.open(dialer, host, port).await?;
+    match tls {
+        None => Ok(io),
+        Some(t) => tls::handshake(io, host, t.opts, t.config).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The transport against real sockets on 127.0.0.1: TCP (socket options, source
+    //! addresses, refusals, timeouts, liveness) and TLS (a rustls server with the shared test
+    //! PKI).
+    mod tcp;
+    mod tls;
+}

@@ -1,0 +1,381 @@
+//! Opening connections: name resolution, TCP connect, socket options, and the check that
+//! tells whether an idle connection is still usable.
+//!
+//! This is the spec's `hip.util.connection` module (`create_connection`,
+//! `is_connection_dropped`) and the `backend` a `PoolManager` is built with: a [`Connector`]
+//! decides how a byte stream to `host:port` is opened. [`TcpConnector`] is the default;
+//! tests, proxies and embedders plug in their own.
+//!
+//! [`open`] wraps any connector with the connect timeout and turns its failure into the
+//! spec's errors: `ConnectTimeoutError` ([`ErrorKind::ConnectTimeout`]) when the timeout
+//! ran out, `NewConnectionError` ([`ErrorKind::NewConnection`]) otherwise. Unlike Python,
+//! the timeout covers name resolution too.
+
+use std::fmt;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use hip_core::{Error, ErrorKind};
+use socket2::{Domain, Protocol, SockAddr, Socket, TcpKeepalive, Type};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// A byte stream hip can speak HTTP over: a TCP stream, a TLS stream, a proxy tunnel, or
+/// anything a custom [`Connector`] returns. Every type with the right traits is one.
+pub trait AsyncIo: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
+
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> AsyncIo for T {}
+
+/// An open connection, type-erased: what connectors return and pools keep.
+pub type BoxIo = Box<dyn AsyncIo>;
+
+/// A socket option applied before connecting (the spec's `socket_options`, a list of
+/// `(level, option, value)` tuples for `setsockopt`).
+///
+/// Raw `setsockopt` triples are not portable, so hip names the common options instead.
+/// Options are applied in order, after [`ConnectOptions::nodelay`] and
+/// [`ConnectOptions::keepalive`], so an entry here overrides those fields.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SocketOption {
+    /// `TCP_NODELAY`: send small writes at once instead of waiting (Nagle's algorithm off).
+    TcpNoDelay(bool),
+    /// `SO_KEEPALIVE`: `None` turns keep-alive probes off; `Some(idle)` turns them on, with
+    /// the first probe after `idle` without traffic (`Duration::ZERO`: the OS default idle
+    /// time; below one second is rounded up to one second).
+    KeepAlive(Option<Duration>),
+    /// `SO_RCVBUF`: the receive buffer size in bytes.
+    RecvBufferSize(usize),
+    /// `SO_SNDBUF`: the send buffer size in bytes.
+    SendBufferSize(usize),
+    /// `SO_REUSEADDR`.
+    ReuseAddress(bool),
+    /// `SO_LINGER`: `None` is the default close; `Some(d)` makes close wait up to `d` for
+    /// unsent data (`Some(Duration::ZERO)` resets the connection on close).
+    Linger(Option<Duration>),
+}
+
+/// How to open a connection: the spec's `source_address` and `socket_options` (the
+/// `**conn_kw` of `HTTPConnectionPool`, and the arguments of
+/// `hip.util.connection.create_connection`).
+///
+/// The default has `TCP_NODELAY` on, as the spec's `HTTPConnection.default_socket_options`
+/// does, no keep-alive probes, and lets the OS choose the source address.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ConnectOptions {
+    /// `source_address`: the local address to bind before connecting. Port 0 lets the OS
+    /// choose the port; an unspecified IP (`0.0.0.0`, `::`) lets it choose the address (the
+    /// spec's `('', 0)`). Addresses of the other IP family than this one are skipped.
+    pub source_address: Option<SocketAddr>,
+    /// `TCP_NODELAY` (default `true`).
+    pub nodelay: bool,
+    /// `SO_KEEPALIVE` with this idle time before the first probe (default `None`: off).
+    /// See [`SocketOption::KeepAlive`] for `Duration::ZERO`.
+    pub keepalive: Option<Duration>,
+    /// Further socket options, applied in order after the fields above.
+    pub socket_options: Vec<SocketOption>,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            source_address: None,
+            nodelay: true,
+            keepalive: None,
+            socket_options: Vec::new(),
+        }
+    }
+}
+
+/// How a connection is opened: the spec's `backend` argument of `PoolManager`.
+///
+/// A connector resolves `host` (a DNS name or an IP literal, IPv6 with or without
+/// brackets) and returns an open byte stream to `host:port`. It does not enforce the
+/// connect timeout; the pool does. Its errors should name the host and address they
+/// concern; the pool reports them as `NewConnectionError`.
+pub trait Connector: Send + Sync + 'static {
+    /// Opens a connection to `host:port` with `opts`.
+    fn connect<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+        opts: &'a ConnectOptions,
+    ) -> BoxFuture<'a, io::Result<BoxIo>>;
+}
+
+/// The default [`Connector`]: plain TCP with tokio, as the spec's `create_connection`.
+///
+/// It resolves the host with the system resolver (IP literals are used as they are), then
+/// tries every address in the order the resolver gave until one connects, binding
+/// `source_address` first when set and applying the socket options before connecting.
+/// When every address fails, the error of the last attempt is returned, naming the host
+/// and the address.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TcpConnector;
+
+impl Connector for TcpConnector {
+    fn connect<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+        opts: &'a ConnectOptions,
+    ) -> BoxFuture<'a, io::Result<BoxIo>> {
+        Box::pin(async move {
+            let stream = connect_tcp(host, port, opts).await?;
+            Ok(Box::new(stream) as BoxIo)
+        })
+    }
+}
+
+/// Resolves `host:port` and connects to the first address that accepts, as
+/// [`TcpConnector`] does, returning the concrete [`tokio::net::TcpStream`].
+pub(crate) async fn connect_tcp(
+    host: &str,
+    port: u16,
+    opts: &ConnectOptions,
+) -> io::Result<tokio::net::TcpStream> {
+    let addrs = resolve(host, port).await?;
+    let mut last_err = None;
+    for addr in addrs {
+        match connect_addr(addr, opts).await {
+            Ok(stream) => return Ok(stream),
+            Err(e) => {
+                tracing::debug!(target: "hip::connect", %addr, host, error = %e, "connect attempt failed");
+                last_err = Some(ConnectAttemptError::wrap(host, addr, e));
+            }
+        }
+    }
+    Err(last_err.unwrap_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("no addresses found for {host:?}"),
+        )
+    }))
+}
+
+/// Strips the brackets of an IPv6 literal (`[::1]` -> `::1`).
+fn unbracket(host: &str) -> &str {
+    host.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
+}
+
+async fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+    let bare = unbracket(host);
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    // An IPv6 literal with a zone ("fe80::1%eth0") or a name: let the system resolver decide.
+    match tokio::net::lookup_host((bare, port)).await {
+        Ok(addrs) => Ok(addrs.collect()),
+        Err(e) => Err(io::Error::new(
+            e.kind(),
+            ConnectAttemptError {
+                context: format!("failed to resolve {host:?}"),
+                source: e,
+            },
+        )),
+    }
+}
+
+async fn connect_addr(
+    addr: SocketAddr,
+    opts: &ConnectOptions,
+) -> io::Result<tokio::net::TcpStream> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_nonblocking(true)?;
+    socket.set_nodelay(opts.nodelay)?;
+    if let Some(idle) = opts.keepalive {
+        apply_option(&socket, &SocketOption::KeepAlive(Some(idle)))?;
+    }
+    for option in &opts.socket_options {
+        apply_option(&socket, option)?;
+    }
+    if let Some(source) = opts.source_address {
+        if source.is_ipv4() != addr.is_ipv4() {
+            return Err(io::Error::new(
+                io::ErrorKind::AddrNotAvailable,
+                format!("source_address {source} cannot reach {addr} (other address family)"),
+            ));
+        }
+        socket.bind(&SockAddr::from(source)).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                ConnectAttemptError {
+                    context: format!("could not bind source_address {source}"),
+                    source: e,
+                },
+            )
+        })?;
+    }
+    let std_stream: std::net::TcpStream = socket.into();
+    tokio::net::TcpSocket::from_std_stream(std_stream)
+        .connect(addr)
+        .await
+}
+
+fn apply_option(socket: &Socket, option: &SocketOption) -> io::Result<()> {
+    match option {
+        SocketOption::TcpNoDelay(on) => socket.set_nodelay(*on),
+        SocketOption::KeepAlive(None) => socket.set_keepalive(false),
+        SocketOption::KeepAlive(Some(idle)) if idle.is_zero() => socket.set_keepalive(true),
+        SocketOption::KeepAlive(Some(idle)) => {
+            // TCP_KEEPIDLE counts whole seconds and refuses 0.
+            let secs = idle.as_secs() + u64::from(idle.subsec_nanos() > 0);
+            socket.set_tcp_keepalive(&TcpKeepalive::new().with_time(Duration::from_secs(secs)))
+        }
+        SocketOption::RecvBufferSize(n) => socket.set_recv_buffer_size(*n),
+        SocketOption::SendBufferSize(n) => socket.set_send_buffer_size(*n),
+        SocketOption::ReuseAddress(on) => socket.set_reuse_address(*on),
+        SocketOption::Linger(d) => socket.set_linger(*d),
+    }
+}
+
+/// An I/O error with the host or address it concerns, kept as the source.
+#[derive(Debug)]
+struct ConnectAttemptError {
+    context: String,
+    source: io::Error,
+}
+
+impl ConnectAttemptError {
+    fn wrap(host: &str, addr: SocketAddr, e: io::Error) -> io::Error {
+        io::Error::new(
+            e.kind(),
+            ConnectAttemptError {
+                context: format!("connecting to {host:?} at {addr} failed"),
+                source: e,
+            },
+        )
+    }
+}
+
+impl fmt::Display for ConnectAttemptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.context, self.source)
+    }
+}
+
+impl std::error::Error for ConnectAttemptError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Opens a connection to `host:port` with `connector`, bounded by `connect_timeout`.
+///
+/// This is the spec's `create_connection` with hip's errors: when the timeout runs out
+/// first (name resolution included), [`ErrorKind::ConnectTimeout`]
+/// (`"Connection to {host} timed out. (connect timeout={secs})"`); when the connector
+/// fails, [`ErrorKind::NewConnection`] (`"Failed to establish a new connection: ..."`)
+/// with the I/O error as its source. `None` waits as long as the connector does.
+pub(crate) async fn open(
+    connector: &dyn Connector,
+    host: &str,
+    port: u16,
+    opts: &ConnectOptions,
+    connect_timeout: Option<Duration>,
+) -> Result<BoxIo, Error> {
+    tracing::trace!(target: "hip::connect", host, port, "opening connection");
+    let attempt = connector.connect(host, port, opts);
+    let result = match connect_timeout {
+        Some(limit) => match tokio::time::timeout(limit, attempt).await {
+            Ok(result) => result,
+            Err(_elapsed) => return Err(connect_timeout_error(host, limit)),
+        },
+        None => attempt.await,
+    };
+    result.map_err(|e| {
+        Error::new(
+            ErrorKind::NewConnection,
+            format!("Failed to establish a new connection: {e}"),
+        )
+        .with_source(e)
+    })
+}
+
+/// The spec's `ConnectTimeoutError` for `host` after `limit`.
+pub(crate) fn connect_timeout_error(host: &str, limit: Duration) -> Error {
+    Error::new(
+        ErrorKind::ConnectTimeout,
+        format!(
+            "Connection to {host} timed out. (connect timeout={:?})",
+            limit.as_secs_f64()
+        ),
+    )
+}
+
+/// Whether an idle connection has been closed by the peer or is otherwise unusable: the
+/// spec's `is_connection_dropped` (`hip.util.is_connection_dropped`).
+///
+/// It polls one read without blocking (with a no-op waker). `Pending` means nothing has
+/// arrived, so the connection is alive and idle: `false`. End of stream, an error, or
+/// unexpected bytes from the server (nothing may arrive on an idle HTTP/1.1 connection;
+/// one byte is consumed and the connection must be thrown away) mean `true`.
+///
+/// For TLS streams it looks through the TLS layer, so a `close_notify` counts as closed
+/// and a late session ticket does not count as data. It sees what tokio's reactor has
+/// seen: a close that arrived a moment ago may not be noticed yet, which is why a request
+/// on a reused connection can still meet a closed connection and must be retryable.
+pub fn is_dropped<T: AsyncRead + Unpin + ?Sized>(io: &mut T) -> bool {
+    let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+    let mut byte = [0u8; 1];
+    let mut buf = ReadBuf::new(&mut byte);
+    match Pin::new(io).poll_read(&mut cx, &mut buf) {
+        Poll::Pending => false,
+        Poll::Ready(Ok(())) => true,
+        Poll::Ready(Err(_)) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unbracket_strips_only_matching_brackets() {
+        assert_eq!(unbracket("[::1]"), "::1");
+        assert_eq!(unbracket("::1"), "::1");
+        assert_eq!(unbracket("[::1"), "[::1");
+        assert_eq!(unbracket("example.com"), "example.com");
+    }
+
+    #[test]
+    fn default_options_have_nodelay() {
+        let o = ConnectOptions::default();
+        assert!(o.nodelay);
+        assert_eq!(o.source_address, None);
+        assert_eq!(o.keepalive, None);
+        assert!(o.socket_options.is_empty());
+    }
+
+    #[test]
+    fn timeout_message_matches_the_spec() {
+        let e = connect_timeout_error("example.com", Duration::from_millis(2500));
+        assert_eq!(e.kind(), ErrorKind::ConnectTimeout);
+        assert_eq!(
+            e.message(),
+            "Connection to example.com timed out. (connect timeout=2.5)"
+        );
+        let e = connect_timeout_error("h", Duration::from_secs(3));
+        assert_eq!(
+            e.message(),
+            "Connection to h timed out. (connect timeout=3.0)"
+        );
+    }
+
+    #[tokio::test]
+    async fn ip_literals_resolve_without_dns() {
+        assert_eq!(
+            resolve("[::1]", 80).await.unwrap(),
+            vec!["[::1]:80".parse::<SocketAddr>().unwrap()]
+        );
+        assert_eq!(
+            resolve("127.0.0.1", 8080).await.unwrap(),
+            vec!["127.0.0.1:8080".parse::<SocketAddr>().unwrap()]
+        );
+    }
+}
