@@ -251,3 +251,29 @@ dual_test! {
         assert_eq!(server.connections(), 3);
     }
 }
+
+dual_test! {
+    fn a_dead_keep_alive_connection_is_replaced_only_when_the_requests_own_retry_allows_it() {
+        // Each connection answers one request, then reads the next and closes without a
+        // byte of answer: a keep-alive connection that died under the second request.
+        let script = vec![
+            Step::ReadRequest,
+            Step::write(support::OK_RESPONSE),
+            Step::ReadRequest,
+            Step::Close,
+        ];
+        let server = RawServer::with_default(vec![], script);
+        let http = manager!();
+        assert_eq!(send!(http.request("GET", server.url("/a"))).unwrap().status(), 200);
+        // This request's Retry does not retry GET on read errors: the dead connection's error
+        // is the answer, not a silent second attempt.
+        let no_get = Retry::new(3).method_whitelist(["PUT"]);
+        let err = send!(http.request("GET", server.url("/b")).retries(no_get)).unwrap_err();
+        assert!(err.is_protocol_error(), "{err:#}");
+        assert_eq!(server.connections(), 1);
+        // With the default policy the same failure is met by one attempt on a fresh connection.
+        assert_eq!(send!(http.request("GET", server.url("/c"))).unwrap().status(), 200);
+        assert_eq!(send!(http.request("GET", server.url("/d"))).unwrap().status(), 200);
+        assert_eq!(server.connections(), 3);
+    }
+}

@@ -238,12 +238,19 @@ dual_test! {
         assert_eq!(err.kind(), ErrorKind::Proxy, "{err}");
         assert_eq!(
             err.message(),
-            format!(
+            format!("Unable to connect to proxy http://127.0.0.1:{}", proxy.port())
+        );
+        // The causes, each once, in the chain.
+        let chain = format!("{err:#}");
+        assert!(
+            chain.ends_with(
                 "Unable to connect to proxy http://127.0.0.1:{}: ProtocolError: no valid answer to \
-                 CONNECT localhost:9: connection closed before a complete response head: the \
-                 remote end closed the connection without a response",
-                proxy.port()
-            )
+                 CONNECT localhost:9: ProtocolError: connection closed before a complete response \
+                 head: the remote end closed the connection without a response"
+                    .replace("{}", &proxy.port().to_string())
+                    .as_str()
+            ),
+            "{chain}"
         );
         assert_eq!(proxy.request_lines(), lines(&[("CONNECT", "localhost:9".to_string())]));
     }
@@ -256,11 +263,15 @@ dual_test! {
         for url in ["http://example.invalid/", "https://example.invalid/"] {
             let err = send!(http.request("GET", url)).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Proxy, "{err}");
-            let prefix = format!(
-                "Unable to connect to proxy http://127.0.0.1:{port}: NewConnectionError: Failed to \
-                 establish a new connection:"
+            assert_eq!(err.message(), format!("Unable to connect to proxy http://127.0.0.1:{port}"));
+            let chain = format!("{err:#}");
+            assert!(
+                chain.contains(&format!(
+                    "Unable to connect to proxy http://127.0.0.1:{port}: NewConnectionError: Failed \
+                     to establish a new connection: "
+                )),
+                "{chain}"
             );
-            assert!(err.message().starts_with(&prefix), "{err}");
             let cause = std::error::Error::source(&err)
                 .and_then(|s| s.downcast_ref::<hip::Error>())
                 .expect("the connect error as source");

@@ -229,9 +229,10 @@ dual_test! {
         let http = socks_manager!(format!("socks5h://127.0.0.1:{port}"), b => b.retries(false));
         let err = send!(http.request("GET", "http://example.invalid/")).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Proxy, "{err}");
-        assert!(err.message().starts_with(&format!(
+        assert_eq!(err.message(), format!("Unable to connect to proxy socks5h://127.0.0.1:{port}"));
+        assert!(format!("{err:#}").contains(&format!(
             "Unable to connect to proxy socks5h://127.0.0.1:{port}: NewConnectionError:"
-        )), "{err}");
+        )), "{err:#}");
     }
 }
 

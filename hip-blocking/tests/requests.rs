@@ -257,7 +257,7 @@ fn a_failing_reader_fails_the_request_with_invalid_body() {
         k => Some(k),
     };
     assert_eq!(kind, Some(ErrorKind::InvalidBody), "{e}");
-    assert!(e.to_string().contains("disk on fire"), "{e}");
+    assert!(format!("{e:#}").contains("disk on fire"), "{e:#}");
 }
 
 #[test]
@@ -337,8 +337,8 @@ fn both_errors(url: &str, retries: u32, timeout: f64) -> (String, String, ErrorK
             .unwrap_err()
     });
     (
-        blocking.to_string(),
-        asynchronous.to_string(),
+        format!("{blocking:#}"),
+        format!("{asynchronous:#}"),
         blocking.kind(),
     )
 }

@@ -160,6 +160,9 @@ struct Inner {
 
 /// The one error type of hip (the spec's `HTTPError` and everything under it).
 ///
+/// Errors are made by hip only: the constructors (`new`, `io`, `max_retry`, `with_*`) are
+/// hidden from the docs and are not part of the public API (hip's own crates use them).
+///
 /// Match on [`Error::kind`] for the exact exception, or use the predicates that mirror the
 /// spec's base classes: [`Error::is_timeout`] (`TimeoutError`), [`Error::is_pool_error`]
 /// (`PoolError`), [`Error::is_request_error`] (`RequestError`), [`Error::is_protocol_error`]
@@ -171,6 +174,7 @@ pub struct Error {
 
 impl Error {
     /// A new error of `kind` with a message that says what went wrong and with which input.
+    #[doc(hidden)]
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
             inner: Box::new(Inner {
@@ -185,39 +189,45 @@ impl Error {
     }
 
     /// Attaches the URL the error concerns.
+    #[doc(hidden)]
     pub fn with_url(mut self, url: impl Into<String>) -> Self {
         self.inner.url = Some(url.into());
         self
     }
 
     /// Attaches the pool the error concerns, e.g. `HTTPConnectionPool(host='a', port=80)`.
+    #[doc(hidden)]
     pub fn with_pool(mut self, pool: impl Into<String>) -> Self {
         self.inner.pool = Some(pool.into());
         self
     }
 
     /// Attaches the underlying cause.
+    #[doc(hidden)]
     pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
         self.inner.source = Some(Arc::from(source.into()));
         self
     }
 
     /// Attaches the proxy's answer to a refused CONNECT.
+    #[doc(hidden)]
     pub fn with_tunnel_response(mut self, response: TunnelResponse) -> Self {
         self.inner.payload = Payload::Tunnel(response);
         self
     }
 
     /// Attaches the status code of a `ResponseError` ("too many 500 error responses").
+    #[doc(hidden)]
     pub fn with_status(mut self, status: u16) -> Self {
         self.inner.payload = Payload::Status(status);
         self
     }
 
     /// A `MaxRetryError` for `url` caused by `reason` (the spec's `MaxRetryError(pool, url, reason)`).
+    #[doc(hidden)]
     pub fn max_retry(url: impl Into<String>, reason: Error) -> Self {
         let url = url.into();
-        let message = format!("Max retries exceeded with url: {url} (Caused by {reason})");
+        let message = format!("Max retries exceeded with url: {url}");
         let pool = reason.inner.pool.clone();
         let mut e = Error::new(ErrorKind::MaxRetry, message)
             .with_url(url)
@@ -227,9 +237,10 @@ impl Error {
     }
 
     /// Wraps an I/O error as `kind`, keeping it as the cause.
+    #[doc(hidden)]
     pub fn io(kind: ErrorKind, context: impl Into<String>, err: std::io::Error) -> Self {
         let context = context.into();
-        Error::new(kind, format!("{context}: {err}")).with_source(err)
+        Error::new(kind, context).with_source(err)
     }
 
     /// Which of the spec's exceptions this is.
@@ -348,6 +359,28 @@ impl Error {
     }
 }
 
+/// `{}` shows this error alone: the spec's exception name, the pool, the message, and the
+/// URL when it has one and the message does not already name it. It never repeats the
+/// [`source`](StdError::source): a chain printer (`anyhow`'s `{:#}`, `eyre`, a loop over
+/// `source()`) shows each cause once.
+///
+/// `{:#}` shows the whole chain on one line, each cause after the one it explains, the way
+/// urllib3 prints its exceptions: a `MaxRetryError` ends in `(Caused by ...)`, any other
+/// error in `: cause: cause`.
+///
+/// ```
+/// use hip_core::{Error, ErrorKind};
+///
+/// let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+/// let cause = Error::io(ErrorKind::NewConnection, "Failed to establish a new connection", refused);
+/// let e = Error::max_retry("/get", cause);
+/// assert_eq!(e.to_string(), "MaxRetryError: Max retries exceeded with url: /get");
+/// assert_eq!(
+///     format!("{e:#}"),
+///     "MaxRetryError: Max retries exceeded with url: /get (Caused by NewConnectionError: \
+///      Failed to establish a new connection: connection refused)"
+/// );
+/// ```
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: ", self.inner.kind)?;
@@ -356,7 +389,22 @@ impl fmt::Display for Error {
                 write!(f, "{pool}: ")?;
             }
         }
-        f.write_str(&self.inner.message)
+        f.write_str(&self.inner.message)?;
+        if let Some(url) = &self.inner.url {
+            if !self.inner.message.contains(url.as_str()) {
+                write!(f, " (url: {url})")?;
+            }
+        }
+        if f.alternate() {
+            if let Some(source) = StdError::source(self) {
+                if self.inner.kind == ErrorKind::MaxRetry {
+                    write!(f, " (Caused by {source:#})")?;
+                } else {
+                    write!(f, ": {source:#}")?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -477,8 +525,9 @@ mod tests {
         assert_eq!(e.reason().unwrap().kind(), ErrorKind::NewConnection);
         assert!(e.source().is_some());
         let text = e.to_string();
-        assert!(text.starts_with("MaxRetryError: Max retries exceeded with url: /path"));
-        assert!(text.contains("Caused by NewConnectionError"), "{text}");
+        assert_eq!(text, "MaxRetryError: Max retries exceeded with url: /path");
+        let text = format!("{e:#}");
+        assert!(text.contains("(Caused by NewConnectionError"), "{text}");
         assert!(e.is_pool_error() && e.is_request_error() && !e.is_timeout());
     }
 

@@ -133,6 +133,7 @@ pub fn format_header_param(name: &str, value: &str) -> String {
 /// `&[u8]`, `Vec<u8>`, byte-string literals). A file without a filename is
 /// [`FieldValue::file`]`(None, data, None)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FieldValue {
     /// A plain text value (no filename, no `Content-Type` in a multipart body).
     Text(String),

@@ -19,6 +19,7 @@ pub const ACCEPT_ENCODING: &str = "gzip,deflate";
 /// The spec's `accept_encoding` argument of `make_headers`, which "can be a boolean, list, or
 /// string".
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AcceptEncoding {
     /// `True` sends [`ACCEPT_ENCODING`]; `False` sends nothing.
     Bool(bool),

@@ -51,6 +51,7 @@ use crate::headers::HttpHeaderDict;
 /// becomes [`RetryCount::Unlimited`] ("not disabled", which is what the spec's
 /// `from_int(redirect=True)` means).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum RetryCount {
     /// `None`: this counter sets no limit of its own (others still apply).
     #[default]
@@ -251,6 +252,7 @@ impl std::hash::Hash for Retry {
 /// Converts from a [`Retry`] (or `&Retry`), a `u32` (`retries=3`), `false` (`retries=False`),
 /// `true` and `None` (both: use the default), and `Option<u32>` / `Option<Retry>`.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub enum Retries {
     /// `None`: use the pool's (or the manager's) policy, else [`Retry::DEFAULT`].
     #[default]
@@ -970,11 +972,7 @@ fn max_retry(url: Option<&str>, reason: Error) -> Error {
         Some(url) => Error::max_retry(url, reason),
         None => {
             let pool = reason.pool().map(str::to_owned);
-            let e = Error::new(
-                ErrorKind::MaxRetry,
-                format!("Max retries exceeded (Caused by {reason})"),
-            )
-            .with_source(reason);
+            let e = Error::new(ErrorKind::MaxRetry, "Max retries exceeded").with_source(reason);
             match pool {
                 Some(p) => e.with_pool(p),
                 None => e,

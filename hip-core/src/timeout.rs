@@ -25,6 +25,7 @@ use crate::error::{Error, ErrorKind};
 
 /// One timeout setting: the spec's number of seconds, `None`, or `DEFAULT_TIMEOUT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TimeoutValue {
     /// The spec's `Timeout.DEFAULT_TIMEOUT` sentinel: "the system default". Python falls
     /// back to `socket.getdefaulttimeout()`; hip has no global default, so this means no

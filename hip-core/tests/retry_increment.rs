@@ -226,6 +226,10 @@ fn retry_increment_redirects_spend_redirect_and_record_location() {
     assert_eq!(reason.message(), "too many redirects");
     assert_eq!(
         e.to_string(),
+        "MaxRetryError: Max retries exceeded with url: http://example.test/a"
+    );
+    assert_eq!(
+        format!("{e:#}"),
         "MaxRetryError: Max retries exceeded with url: http://example.test/a \
          (Caused by ResponseError: too many redirects)"
     );
@@ -445,8 +449,9 @@ fn retry_max_retry_without_url_carries_none() {
     assert_eq!(e.url(), None);
     assert_eq!(e.pool(), Some("P"));
     assert_eq!(e.reason().unwrap().kind(), ErrorKind::ConnectTimeout);
+    assert_eq!(e.to_string(), "MaxRetryError: Max retries exceeded");
     assert_eq!(
-        e.to_string(),
+        format!("{e:#}"),
         "MaxRetryError: Max retries exceeded (Caused by ConnectTimeoutError: P: a ConnectTimeoutError happened)"
     );
 }

@@ -160,11 +160,7 @@ impl<'a, F: Flavor> RequestBuilder<'a, F> {
             }
             Err(e) => {
                 self.error = Some(
-                    Error::new(
-                        ErrorKind::InvalidBody,
-                        format!("cannot encode JSON body: {e}"),
-                    )
-                    .with_source(e),
+                    Error::new(ErrorKind::InvalidBody, "cannot encode JSON body").with_source(e),
                 )
             }
         }

@@ -263,11 +263,7 @@ pub(crate) struct ChunkReader<'a> {
 impl ChunkReader<'_> {
     pub(crate) async fn next_chunk(&mut self) -> Result<Option<Bytes>, Error> {
         let read_err = |e: std::io::Error| {
-            Error::new(
-                ErrorKind::InvalidBody,
-                format!("reading the request body failed: {e}"),
-            )
-            .with_source(e)
+            Error::new(ErrorKind::InvalidBody, "reading the request body failed").with_source(e)
         };
         match &mut self.body.source {
             Source::Reader(r) => {
@@ -285,7 +281,7 @@ impl ChunkReader<'_> {
                 Some(Ok(b)) => Ok(Some(b)),
                 Some(Err(e)) => Err(Error::new(
                     ErrorKind::InvalidBody,
-                    format!("the request body stream failed: {e}"),
+                    "the request body stream failed",
                 )
                 .with_source(e)),
             },

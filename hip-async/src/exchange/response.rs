@@ -171,7 +171,7 @@ impl HttpResponse {
         serde_json::from_slice(self.data()).map_err(|e| {
             Error::new(
                 ErrorKind::Decode,
-                format!("the response body is not the JSON expected: {e}"),
+                "the response body is not the JSON expected",
             )
             .with_source(e)
             .with_url(self.url.clone())

@@ -413,6 +413,6 @@ impl Drop for PooledConn {
 pub(crate) fn timeout_duration(v: TimeoutValue) -> Option<Duration> {
     match v {
         TimeoutValue::After(d) => Some(d),
-        TimeoutValue::Default | TimeoutValue::Never => None,
+        _ => None,
     }
 }

@@ -404,7 +404,7 @@ impl Endpoint {
     pub(crate) fn unable(&self, cause: Error) -> Error {
         Error::new(
             ErrorKind::Proxy,
-            format!("Unable to connect to proxy {self}: {cause}"),
+            format!("Unable to connect to proxy {self}"),
         )
         .with_source(cause)
     }
@@ -461,9 +461,8 @@ impl ProxyUrl {
             .map(|s| format!("{s}://"))
             .collect::<Vec<_>>()
             .join(", ");
-        let u = parse_url(url).map_err(|e| {
-            Error::new(e.kind(), format!("invalid proxy URL: {}", e.message())).with_source(e)
-        })?;
+        let u = parse_url(url)
+            .map_err(|e| Error::new(e.kind(), format!("invalid proxy URL: {}", e.message())))?;
         let shown = redacted(&u);
         let scheme = match u.scheme.as_deref() {
             Some(s) if schemes.contains(&s) => s.to_owned(),

@@ -31,6 +31,7 @@ use super::Dialer;
 
 /// The SOCKS flavour a proxy URL's scheme selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SocksVersion {
     /// `socks4://`: SOCKS4, names resolved locally (IPv4 only).
     Socks4,
@@ -204,7 +205,7 @@ async fn target_addr(
         .map_err(|e| {
             failed(format!(
                 "failed to resolve {host:?} for the {} proxy (use {}:// to let the proxy \
-                 resolve it): {e}",
+                 resolve it)",
                 version.scheme(),
                 if version.is_v4() {
                     "socks4a"
@@ -267,13 +268,12 @@ fn socks_error(proxy: &SocksProxy, host: &str, port: u16, e: tokio_socks::Error)
         ))
         .with_source(e),
         S::AuthorizationRequired | S::IdentdAuthFailure | S::InvalidUserIdAuthFailure => {
-            refused_auth(e.to_string()).with_source(e)
+            refused_auth(e.to_string())
         }
         S::InvalidAuthValues(_) | S::InvalidTargetAddress(_) => Error::new(
             ErrorKind::InvalidValue,
             format!("cannot ask the {protocol} proxy {ep} for {dest}: {e}"),
-        )
-        .with_source(e),
+        ),
         S::GeneralSocksServerFailure
         | S::ConnectionNotAllowedByRuleset
         | S::NetworkUnreachable
@@ -296,15 +296,11 @@ fn socks_error(proxy: &SocksProxy, host: &str, port: u16, e: tokio_socks::Error)
                      connect to {dest}: {reply}"
                 ),
             )
-            .with_source(e)
         }
-        other => ep.unable(
-            Error::new(
-                ErrorKind::Protocol,
-                format!("invalid {protocol} reply while asking for {dest}: {other}"),
-            )
-            .with_source(other),
-        ),
+        other => ep.unable(Error::new(
+            ErrorKind::Protocol,
+            format!("invalid {protocol} reply while asking for {dest}: {other}"),
+        )),
     }
 }
 

@@ -65,6 +65,7 @@ pub enum SocketOption {
 /// The default has `TCP_NODELAY` on, as the spec's `HTTPConnection.default_socket_options`
 /// does, no keep-alive probes, and lets the OS choose the source address.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct ConnectOptions {
     /// `source_address`: the local address to bind before connecting. Port 0 lets the OS
     /// choose the port; an unspecified IP (`0.0.0.0`, `::`) lets it choose the address (the
@@ -291,7 +292,7 @@ pub(crate) async fn open(
     result.map_err(|e| {
         Error::new(
             ErrorKind::NewConnection,
-            format!("Failed to establish a new connection: {e}"),
+            "Failed to establish a new connection",
         )
         .with_source(e)
     })

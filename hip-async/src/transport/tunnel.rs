@@ -93,11 +93,8 @@ pub(crate) async fn connect(
             }
             Err(e) => {
                 return Err(ep.unable(
-                    Error::new(
-                        e.kind(),
-                        format!("no valid answer to CONNECT {authority}: {}", e.message()),
-                    )
-                    .with_source(e),
+                    Error::new(e.kind(), format!("no valid answer to CONNECT {authority}"))
+                        .with_source(e),
                 ))
             }
         }

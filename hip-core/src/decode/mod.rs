@@ -99,6 +99,7 @@ pub const MAX_CHAINED_CODINGS: usize = 5;
 /// §8.4.1.3 says). A coding can be known to hip but not compiled in: see
 /// [`Coding::is_supported`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Coding {
     /// `identity`: no transformation.
     Identity,

@@ -122,10 +122,12 @@ async fn refused_port_is_a_new_connection_error() {
         Err(e) => e,
     };
     assert_eq!(e.kind(), ErrorKind::NewConnection);
+    assert_eq!(e.message(), "Failed to establish a new connection");
     let prefix = format!(
-        "Failed to establish a new connection: connecting to \"127.0.0.1\" at 127.0.0.1:{port} failed: "
+        "NewConnectionError: Failed to establish a new connection: connecting to \"127.0.0.1\" at \
+         127.0.0.1:{port} failed: "
     );
-    assert!(e.message().starts_with(&prefix), "{e}");
+    assert!(format!("{e:#}").starts_with(&prefix), "{e:#}");
     let source = std::error::Error::source(&e)
         .and_then(|s| s.downcast_ref::<io::Error>())
         .expect("the io::Error is the source");
@@ -190,8 +192,8 @@ async fn connector_errors_become_new_connection_errors() {
     };
     assert_eq!(e.kind(), ErrorKind::NewConnection);
     assert_eq!(
-        e.message(),
-        "Failed to establish a new connection: no route to h.example"
+        format!("{e:#}"),
+        "NewConnectionError: Failed to establish a new connection: no route to h.example"
     );
 }
 
@@ -230,7 +232,7 @@ async fn source_address_of_the_other_family_is_reported() {
         Err(e) => e,
     };
     assert_eq!(e.kind(), ErrorKind::NewConnection);
-    assert!(e.message().contains("[::1]:9"), "{e}");
+    assert!(format!("{e:#}").contains("[::1]:9"), "{e:#}");
 }
 
 /// Whether this machine can listen on ::1.

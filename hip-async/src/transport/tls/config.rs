@@ -145,9 +145,8 @@ pub(super) fn trusted_roots(opts: &TlsOptions) -> Result<Arc<RootCertStore>, Err
     }
     let mut roots = RootCertStore::empty();
     if let Some(path) = &opts.ca_certs {
-        let pem = std::fs::read(path).map_err(|e| {
-            ssl_error(format!("cannot read ca_certs file {path:?}: {e}")).with_source(e)
-        })?;
+        let pem = std::fs::read(path)
+            .map_err(|e| ssl_error(format!("cannot read ca_certs file {path:?}")).with_source(e))?;
         let certs = parse_certificates(&pem, &format!("ca_certs file {path:?}"))?;
         add_roots(&mut roots, certs, &format!("ca_certs file {path:?}"))?;
     }
@@ -204,12 +203,11 @@ pub(super) fn parse_certificates(
 
 pub(super) fn load_cert_dir(roots: &mut RootCertStore, dir: &Path) -> Result<(), Error> {
     let entries = std::fs::read_dir(dir)
-        .map_err(|e| ssl_error(format!("cannot read ca_cert_dir {dir:?}: {e}")).with_source(e))?;
+        .map_err(|e| ssl_error(format!("cannot read ca_cert_dir {dir:?}")).with_source(e))?;
     let mut paths = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| {
-            ssl_error(format!("cannot list ca_cert_dir {dir:?}: {e}")).with_source(e)
-        })?;
+        let entry = entry
+            .map_err(|e| ssl_error(format!("cannot list ca_cert_dir {dir:?}")).with_source(e))?;
         paths.push(entry.path());
     }
     // A stable order makes the outcome independent of the directory's listing order.
@@ -287,14 +285,13 @@ pub(super) fn load_client_identity(
     key_file: Option<&Path>,
     password: Option<&str>,
 ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), Error> {
-    let cert_pem = std::fs::read(cert_file).map_err(|e| {
-        ssl_error(format!("cannot read cert_file {cert_file:?}: {e}")).with_source(e)
-    })?;
+    let cert_pem = std::fs::read(cert_file)
+        .map_err(|e| ssl_error(format!("cannot read cert_file {cert_file:?}")).with_source(e))?;
     let chain = parse_certificates(&cert_pem, &format!("cert_file {cert_file:?}"))?;
     let key = match key_file {
         Some(key_file) => {
             let key_pem = std::fs::read(key_file).map_err(|e| {
-                ssl_error(format!("cannot read key_file {key_file:?}: {e}")).with_source(e)
+                ssl_error(format!("cannot read key_file {key_file:?}")).with_source(e)
             })?;
             parse_private_key(&key_pem, password, &format!("key_file {key_file:?}"))?
         }

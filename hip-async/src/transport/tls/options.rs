@@ -12,6 +12,7 @@ use rustls::ClientConfig;
 /// Whether the server's certificate is verified: the spec's `cert_reqs`
 /// (`ssl.CERT_REQUIRED`, `ssl.CERT_NONE`, `ssl.CERT_OPTIONAL`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CertReqs {
     /// `CERT_REQUIRED` (the default): the certificate must chain to a trusted root and match
     /// the host.
@@ -59,6 +60,7 @@ pub fn resolve_cert_reqs(candidate: &str) -> Result<CertReqs, Error> {
 /// Python's `ssl_version` picks a protocol constant; rustls speaks TLS 1.2 and 1.3 only, so
 /// the choice that remains is the minimum version. SSLv2/3 and TLS 1.0/1.1 are not offered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum TlsVersion {
     /// TLS 1.2 (and 1.3): what hip offers by default.
     Tls12,
@@ -95,6 +97,7 @@ pub fn resolve_ssl_version(candidate: &str) -> Result<Option<TlsVersion>, Error>
 
 /// The spec's `assert_hostname`: which name the certificate must be valid for.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AssertHostname {
     /// `None` in the spec: the host connected to (or `server_hostname` when set).
     #[default]
@@ -110,6 +113,7 @@ pub enum AssertHostname {
 /// Pools are keyed by these options, compared by value (the CA bytes, the key password and
 /// every other field); an `ssl_context` counts as the same only when it is the same `Arc`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct TlsOptions {
     /// `cert_reqs`: whether the server's certificate is verified (default: required).
     pub cert_reqs: CertReqs,
