@@ -30,12 +30,12 @@ pub use api::{
     ProxyManager, RequestBuilder, RequestContext,
 };
 pub use exchange::{Body, HttpResponse, RequestOptions, SeekableRead, REDIRECT_STATUSES};
-pub use pool::{HttpConnectionPool, HttpsConnectionPool, PoolKey, PoolOptions, Scheme};
+pub use pool::{HttpConnectionPool, HttpsConnectionPool, PoolKey, PoolOptions};
 #[cfg(feature = "socks")]
 pub use transport::SocksVersion;
 pub use transport::{
     AssertHostname, AsyncIo, BoxIo, CertReqs, ConnectOptions, Connector, ProxyConfig, Route,
-    SocketOption, TcpConnector, TlsOptions, TlsVersion,
+    Scheme, SocketOption, TcpConnector, TlsOptions, TlsVersion,
 };
 pub use warnings::disable_warnings;
 

@@ -21,11 +21,10 @@ use hip_core::{Error, HttpHeaderDict};
 use super::flavor::{Async, Flavor};
 use super::request::{RequestBuilder, Target};
 use crate::exchange::{self, HttpResponse, RequestOptions, Source};
-use crate::pool::{
-    url_host, url_scheme, HttpConnectionPool, PoolKey, PoolOptions, Registry, Scheme,
-};
+use crate::pool::{url_host, url_scheme, HttpConnectionPool, PoolKey, PoolOptions, Registry};
 use crate::transport::{
-    AssertHostname, CertReqs, ConnectOptions, Connector, ProxyConfig, SocketOption, TlsVersion,
+    AssertHostname, CertReqs, ConnectOptions, Connector, ProxyConfig, Scheme, SocketOption,
+    TlsVersion,
 };
 
 /// The spec's `request_context`: what [`PoolManager::connection_from_context`] needs.

@@ -7,7 +7,8 @@ use hip_core::{Error, ErrorKind};
 use super::flavor::{Async, Flavor};
 use super::request::{RequestBuilder, Target};
 use crate::exchange::{self, HttpResponse, RequestOptions, Source};
-use crate::pool::{url_host, HttpConnectionPool, PoolOptions, Scheme};
+use crate::pool::{url_host, HttpConnectionPool, PoolOptions};
+use crate::transport::Scheme;
 
 impl HttpConnectionPool {
     /// The spec's `urlopen`: the lowest-level request call, with retries and (same-host)

@@ -15,62 +15,9 @@ use std::sync::{Arc, OnceLock};
 use hip_core::h1::Limits;
 use hip_core::retry::Retry;
 use hip_core::timeout::Timeout;
-use hip_core::{Error, ErrorKind, HttpHeaderDict};
+use hip_core::HttpHeaderDict;
 
-use crate::transport::{ConnectOptions, Connector, Route, TcpConnector, TlsOptions};
-
-/// `http` or `https`: the spec's `ConnectionPool.scheme`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Scheme {
-    /// Plain HTTP (`HTTPConnectionPool.scheme = 'http'`).
-    Http,
-    /// HTTP over TLS (`HTTPSConnectionPool.scheme = 'https'`).
-    Https,
-}
-
-impl Scheme {
-    /// Parses `"http"` / `"https"` (case-insensitive).
-    pub fn parse(s: &str) -> Option<Scheme> {
-        if s.eq_ignore_ascii_case("http") {
-            Some(Scheme::Http)
-        } else if s.eq_ignore_ascii_case("https") {
-            Some(Scheme::Https)
-        } else {
-            None
-        }
-    }
-
-    /// The checks of the spec's `connection_from_host`: a host is required and the scheme
-    /// must be one hip speaks (LocationValueError otherwise).
-    pub(crate) fn for_pool(host: &str, scheme: &str) -> Result<Scheme, Error> {
-        if host.is_empty() {
-            return Err(Error::new(ErrorKind::LocationValue, "No host specified."));
-        }
-        Scheme::parse(scheme).ok_or_else(|| {
-            Error::new(
-                ErrorKind::LocationValue,
-                format!("unsupported scheme {scheme:?}: hip speaks http and https"),
-            )
-        })
-    }
-
-    /// `"http"` or `"https"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scheme::Http => "http",
-            Scheme::Https => "https",
-        }
-    }
-
-    /// The spec's `port_by_scheme`: 80 or 443.
-    pub fn default_port(self) -> u16 {
-        match self {
-            Scheme::Http => 80,
-            Scheme::Https => 443,
-        }
-    }
-}
+use crate::transport::{ConnectOptions, Connector, Route, Scheme, TcpConnector, TlsOptions};
 
 /// Everything a pool is configured with: the spec's constructor arguments (`timeout`,
 /// `maxsize`, `block`, `headers`, `retries`, the TLS arguments and `**conn_kw`).

@@ -24,9 +24,10 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub(crate) use conn::{Connection, ReadDeadline};
 pub(crate) use key::{key_host, SharedOptions};
-pub use key::{PoolKey, PoolOptions, Scheme};
+pub use key::{PoolKey, PoolOptions};
 pub(crate) use registry::{url_host, url_scheme, Registry};
 
+use crate::transport::Scheme;
 use crate::transport::{self, tls, CertReqs, DestinationTls, Dialer, Route};
 use crate::warnings;
 

@@ -12,6 +12,7 @@
 //! [`connect`] with a [`Route`] and gets a byte stream back.
 
 pub(crate) mod proxy;
+mod scheme;
 pub(crate) mod tcp;
 pub(crate) mod tls;
 pub(crate) mod tunnel;
@@ -25,6 +26,7 @@ use hip_core::h1::Limits;
 use hip_core::Error;
 
 pub use proxy::{ProxyConfig, Route};
+pub use scheme::Scheme;
 #[cfg(feature = "socks")]
 pub use socks::SocksVersion;
 pub use tcp::{AsyncIo, BoxIo, ConnectOptions, Connector, SocketOption, TcpConnector};

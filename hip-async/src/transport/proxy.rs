@@ -243,11 +243,11 @@ impl ProxyConfig {
 
     /// Which route a request to a URL with `scheme` takes through this proxy: HTTP proxies
     /// forward `http` and tunnel `https`; SOCKS proxies carry both.
-    pub fn route_for(&self, scheme: crate::Scheme) -> Route {
+    pub fn route_for(&self, scheme: super::Scheme) -> Route {
         match &*self.inner {
             Kind::Http(_) => match scheme {
-                crate::Scheme::Http => Route::Forward(self.clone()),
-                crate::Scheme::Https => Route::Tunnel(self.clone()),
+                super::Scheme::Http => Route::Forward(self.clone()),
+                super::Scheme::Https => Route::Tunnel(self.clone()),
             },
             #[cfg(feature = "socks")]
             Kind::Socks(_) => Route::Socks(self.clone()),
