@@ -303,11 +303,14 @@ impl<'a, F: Flavor> RequestBuilder<'a, F> {
     }
 }
 
-impl RequestBuilder<'_, Async> {
+impl<'a> RequestBuilder<'a, Async> {
     /// Sends the request and waits for the response (its body too, unless
     /// `preload_content(false)`).
-    pub async fn send(self) -> Result<HttpResponse, Error> {
-        self.send_async().await
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<HttpResponse, Error>> + Send + 'a {
+        // The request future itself, not a future around it: nothing more to move.
+        self.send_async()
     }
 }
 

@@ -17,7 +17,8 @@ use crate::transport::BoxIo;
 /// Bodies up to this size are copied behind the head so both go out in one write.
 const COALESCE_LIMIT: usize = 16 * 1024;
 
-/// Writes the request head and the whole body.
+/// Writes the request head and the whole body. The urlopen loop prepared the method and
+/// headers before it took the connection (`Request::prepare`), so they are not checked again.
 ///
 /// A small in-memory body goes out in the same write as the head. If the server closes
 /// or resets while we are still sending (an early 413, say), the error is returned as a
@@ -31,7 +32,7 @@ pub(crate) async fn send_request(
     conn.response_started = false;
     conn.write_buf.clear();
     conn.h1
-        .send_request(req, &mut conn.write_buf)
+        .send_prepared_request(req, &mut conn.write_buf)
         .map_err(SendError::Local)?;
     let result = write_request_body(conn, body).await;
     if let Err(e) = &result {

@@ -256,19 +256,29 @@ pub(crate) async fn run(
 }
 
 /// Prepares the request: hip-core checks the method, the target, every header and the body
-/// framing, as it will on the wire, before any pool is touched.
+/// framing, as it will on the wire, before any pool is touched. Borrows the URL's parts
+/// (nothing is allocated): the path and host as they are, the query scanned alike.
 fn prepare(method: &str, url: &Url, headers: &HttpHeaderDict, body: &Body) -> Result<(), Error> {
-    let target = url.request_uri();
-    let host = url.netloc().unwrap_or_default();
-    Request {
+    let target = match url.path.as_deref() {
+        Some(p) if !p.is_empty() => p,
+        _ => "/",
+    };
+    let checked = Request {
         method,
-        target: &target,
-        host: &host,
+        target,
+        host: url.host.as_deref().unwrap_or_default(),
         headers,
         body: body.framing(),
     }
     .prepare()
-    .map_err(|e| e.with_url(url.url()))
+    .and_then(|()| match url.query.as_deref() {
+        Some(q) if q.chars().any(|c| !c.is_ascii_graphic()) => Err(Error::new(
+            ErrorKind::LocalProtocol,
+            format!("invalid query {q:?}: only printable ASCII without spaces can be sent"),
+        )),
+        _ => Ok(()),
+    });
+    checked.map_err(|e| e.with_url(url.url()))
 }
 
 /// Counts a failed attempt against `retries` (MaxRetryError when they run out), logs it and

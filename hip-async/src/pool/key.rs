@@ -236,7 +236,7 @@ impl Hash for SharedOptions {
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PoolKey {
     scheme: Scheme,
-    host: Arc<str>,
+    host: String,
     port: u16,
     route: Route,
     options: SharedOptions,
@@ -258,7 +258,7 @@ impl PoolKey {
     ) -> Self {
         PoolKey {
             scheme,
-            host: key_host(host).into(),
+            host: key_host(host),
             port,
             route,
             options,

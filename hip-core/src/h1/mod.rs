@@ -251,7 +251,7 @@ impl Request<'_> {
     /// assert_eq!(req.prepare().unwrap_err().kind(), ErrorKind::InvalidHeader);
     /// ```
     pub fn prepare(&self) -> Result<(), Error> {
-        write::validate(self).map(|_| ())
+        write::validate(self, false).map(|_| ())
     }
 }
 
@@ -550,10 +550,32 @@ impl ClientConnection {
     /// Afterwards our side is `SendBody`, or `Done` when no body bytes follow
     /// (`BodyLength::None`, `Fixed(0)`); their side is `SendResponse`.
     pub fn send_request(&mut self, req: &Request<'_>, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.send_checked(req, false, out)
+    }
+
+    /// [`ClientConnection::send_request`] for a request whose method and headers the caller
+    /// has already checked with [`Request::prepare`] (the target, the `Host` value and the
+    /// framing are still checked here): a driver that prepares each request once, before it
+    /// takes a connection, does not pay for the header checks twice. Passing headers that
+    /// were not prepared can put forbidden bytes on the wire.
+    pub fn send_prepared_request(
+        &mut self,
+        req: &Request<'_>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        self.send_checked(req, true, out)
+    }
+
+    fn send_checked(
+        &mut self,
+        req: &Request<'_>,
+        headers_checked: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
         if self.our_state != State::Idle || self.their_state != State::Idle {
             return Err(self.wrong_state("send a request"));
         }
-        let plan = write::validate(req)?;
+        let plan = write::validate(req, headers_checked)?;
         write::write_head(req, &plan, out);
 
         self.method.clear();

@@ -116,14 +116,22 @@ fn check_host(host: &str) -> Result<(), Error> {
 }
 
 /// Checks everything about `req` and decides the framing; writes nothing.
-pub(super) fn validate(req: &Request<'_>) -> Result<Plan, Error> {
-    check_method(req.method)?;
+///
+/// With `headers_checked`, the method and the header names and values are taken as already
+/// checked (by [`Request::prepare`] on the same method and headers) and only looked at for
+/// `Host`, `Upgrade` and the framing.
+pub(super) fn validate(req: &Request<'_>, headers_checked: bool) -> Result<Plan, Error> {
+    if !headers_checked {
+        check_method(req.method)?;
+    }
     check_target(req.target)?;
     let mut has_host = false;
     let mut upgrade = false;
     for (name, value) in req.headers.iter() {
-        check_header_name(name)?;
-        check_header_value(name, value)?;
+        if !headers_checked {
+            check_header_name(name)?;
+            check_header_value(name, value)?;
+        }
         has_host |= name.eq_ignore_ascii_case("host");
         upgrade |= name.eq_ignore_ascii_case("upgrade");
     }
