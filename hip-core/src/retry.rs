@@ -15,7 +15,7 @@
 //!     send the request
 //!     on an error e:
 //!         retries = retries.increment(method, url, None, Some(e))?   // Err = give up
-//!         sleep retries.sleep_duration(None, now); go again
+//!         sleep retries.sleep_duration_with(None, now, random()); go again
 //!     on a redirect response (and redirect=true):
 //!         match retries.increment(method, url, Some(&info), None)
 //!             Err(e) if retries.raise_on_redirect => return Err(e)
@@ -27,9 +27,17 @@
 //!             Err(e) if retries.raise_on_status   => return Err(e)
 //!             Err(_)                              => return the response
 //!             Ok(r)                               => retries = r;
-//!                 sleep retries.sleep_duration(Some(&info), now); go again
+//!                 sleep retries.sleep_duration_with(Some(&info), now, random()); go again
 //!     otherwise: return the response (it carries the final `retries` and its history)
 //! ```
+//!
+//! `random()` is a number in `[0, 1)` that the driver draws (this module takes no randomness
+//! it is not handed); it only matters when `backoff_jitter` is set, and
+//! [`Retry::sleep_duration`] is the same call with `0.0`.
+//!
+//! Every wait is bounded, as in urllib3 2.x: a backoff by `backoff_max` (120 s by default), a
+//! server's `Retry-After` by `retry_after_max` (6 hours by default), so a
+//! `Retry-After: 99999999` cannot stall a request for years.
 //!
 //! Counters follow urllib3 1.25, which the spec documents: each is a [`RetryCount`] that may
 //! go below zero, and the policy is exhausted as soon as any limited counter is negative.
@@ -251,6 +259,9 @@ impl std::hash::Hash for Retry {
 ///
 /// Converts from a [`Retry`] (or `&Retry`), a `u32` (`retries=3`), `false` (`retries=False`),
 /// `true` and `None` (both: use the default), and `Option<u32>` / `Option<Retry>`.
+// A `Retries` is a short-lived argument, moved once per request; boxing the `Retry` would
+// cost an allocation and change the variant's public type to save a few hundred bytes.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub enum Retries {
@@ -401,6 +412,14 @@ pub struct Retry {
     /// `backoff_factor`: the base of the exponential backoff between attempts, in seconds;
     /// see [`Retry::get_backoff_time`]. `0` (the default) disables backoff.
     pub backoff_factor: f64,
+    /// `backoff_max` (urllib3 2.x): no backoff is longer than this many seconds; default
+    /// [`Retry::DEFAULT_BACKOFF_MAX`] (120). Infinity means no cap. Must not be negative or
+    /// NaN ([`Retry::validate`]).
+    pub backoff_max: f64,
+    /// `backoff_jitter` (urllib3 2.x): up to this many seconds of random jitter added to the
+    /// backoff (before `backoff_max` caps it); see [`Retry::get_backoff_time_with`]. `0` (the
+    /// default) adds none. Must not be negative or NaN ([`Retry::validate`]).
+    pub backoff_jitter: f64,
     /// `raise_on_redirect`: when redirects run out, return `MaxRetryError` (true) or the 3xx
     /// response (false).
     pub raise_on_redirect: bool,
@@ -412,6 +431,10 @@ pub struct Retry {
     /// `respect_retry_after_header`: honour `Retry-After` on the statuses in
     /// [`Retry::RETRY_AFTER_STATUS_CODES`].
     pub respect_retry_after_header: bool,
+    /// `retry_after_max` (urllib3 2.x): a `Retry-After` asking for a longer wait than this
+    /// many seconds is cut down to it (not ignored); default [`Retry::DEFAULT_RETRY_AFTER_MAX`]
+    /// (6 hours). Infinity means no cap. Must not be negative or NaN ([`Retry::validate`]).
+    pub retry_after_max: f64,
     /// `remove_headers_on_redirect`: request headers dropped when a redirect leads to another
     /// host. Compared without regard to case.
     pub remove_headers_on_redirect: Cow<'static, [Cow<'static, str>]>,
@@ -419,7 +442,8 @@ pub struct Retry {
 
 impl Retry {
     /// Every setting, as one comparable value: what makes two policies the same (pools are
-    /// keyed by it). `backoff_factor` by its bits.
+    /// keyed by it). The float settings (`backoff_factor`, `backoff_max`, `backoff_jitter`,
+    /// `retry_after_max`) by their bits.
     #[allow(clippy::type_complexity)]
     fn identity(
         &self,
@@ -427,7 +451,7 @@ impl Retry {
         [RetryCount; 5],
         &Option<Cow<'static, [Cow<'static, str>]>>,
         &[u16],
-        u64,
+        [u64; 4],
         [bool; 3],
         &[RequestHistory],
         &[Cow<'static, str>],
@@ -442,7 +466,12 @@ impl Retry {
             ],
             &self.method_whitelist,
             &self.status_forcelist,
-            self.backoff_factor.to_bits(),
+            [
+                self.backoff_factor.to_bits(),
+                self.backoff_max.to_bits(),
+                self.backoff_jitter.to_bits(),
+                self.retry_after_max.to_bits(),
+            ],
             [
                 self.raise_on_redirect,
                 self.raise_on_status,
@@ -453,8 +482,17 @@ impl Retry {
         )
     }
 
-    /// The spec's `Retry.BACKOFF_MAX`: no backoff is longer than this many seconds.
-    pub const BACKOFF_MAX: f64 = 120.0;
+    /// The spec's `Retry.BACKOFF_MAX`: no backoff is longer than this many seconds. Since
+    /// urllib3 2.x the cap is per policy (`backoff_max`); this is its default, the same value
+    /// as [`Retry::DEFAULT_BACKOFF_MAX`].
+    pub const BACKOFF_MAX: f64 = Self::DEFAULT_BACKOFF_MAX;
+
+    /// urllib3 2.x's `Retry.DEFAULT_BACKOFF_MAX`: the default `backoff_max`, 120 seconds.
+    pub const DEFAULT_BACKOFF_MAX: f64 = 120.0;
+
+    /// urllib3 2.x's `Retry.DEFAULT_RETRY_AFTER_MAX`: the default `retry_after_max`, 6 hours
+    /// (21600 seconds).
+    pub const DEFAULT_RETRY_AFTER_MAX: f64 = 21_600.0;
 
     /// The spec's `Retry.DEFAULT_METHOD_WHITELIST`: the idempotent methods, retried by default.
     pub const DEFAULT_METHOD_WHITELIST: &'static [&'static str] =
@@ -474,7 +512,9 @@ impl Retry {
         &["Authorization", "Cookie", "Proxy-Authorization"];
 
     /// The spec's `Retry.DEFAULT`: `Retry(total=3, connect=None, read=None, redirect=None,
-    /// status=None)`, what pools use when given no retries. Also [`Retry::default`].
+    /// status=None)`, what pools use when given no retries. Also [`Retry::default`]. Its
+    /// bounds are urllib3 2.x's defaults: `backoff_max` 120 s, no `backoff_jitter`,
+    /// `retry_after_max` 6 hours.
     pub const DEFAULT: Retry = Retry {
         total: RetryCount::Count(3),
         connect: RetryCount::Unlimited,
@@ -484,10 +524,13 @@ impl Retry {
         method_whitelist: Some(Cow::Borrowed(DEFAULT_METHODS)),
         status_forcelist: Cow::Borrowed(&[]),
         backoff_factor: 0.0,
+        backoff_max: Self::DEFAULT_BACKOFF_MAX,
+        backoff_jitter: 0.0,
         raise_on_redirect: true,
         raise_on_status: true,
         history: Vec::new(),
         respect_retry_after_header: true,
+        retry_after_max: Self::DEFAULT_RETRY_AFTER_MAX,
         remove_headers_on_redirect: Cow::Borrowed(DEFAULT_REDIRECT_HEADERS),
     };
 
@@ -609,6 +652,29 @@ impl Retry {
         self
     }
 
+    /// Sets `backoff_max`: the longest backoff, in seconds (urllib3 2.x). Infinity means no
+    /// cap. A negative or NaN value is kept as given and reported by [`Retry::validate`].
+    pub fn backoff_max(mut self, seconds: f64) -> Retry {
+        self.backoff_max = seconds;
+        self
+    }
+
+    /// Sets `backoff_jitter`: the most random jitter added to a backoff, in seconds (urllib3
+    /// 2.x); see [`Retry::get_backoff_time_with`]. A negative or NaN value is kept as given
+    /// and reported by [`Retry::validate`].
+    pub fn backoff_jitter(mut self, seconds: f64) -> Retry {
+        self.backoff_jitter = seconds;
+        self
+    }
+
+    /// Sets `retry_after_max`: the longest wait a `Retry-After` header can ask for, in
+    /// seconds (urllib3 2.x); longer ones are cut down to it. Infinity means no cap. A
+    /// negative or NaN value is kept as given and reported by [`Retry::validate`].
+    pub fn retry_after_max(mut self, seconds: f64) -> Retry {
+        self.retry_after_max = seconds;
+        self
+    }
+
     /// Sets `raise_on_redirect`.
     pub fn raise_on_redirect(mut self, raise: bool) -> Retry {
         self.raise_on_redirect = raise;
@@ -649,36 +715,79 @@ impl Retry {
         self
     }
 
+    /// Checks the bounds urllib3 2.x added: `backoff_max`, `backoff_jitter` and
+    /// `retry_after_max` must each be a number of seconds that is not negative (zero and
+    /// infinity are fine). The builders cannot fail, so, as with
+    /// [`Timeout::validate`](crate::timeout::Timeout::validate), the driver calls this before
+    /// using a policy.
+    ///
+    /// Should an invalid policy be used anyway, a negative or NaN `backoff_max` or
+    /// `retry_after_max` allows no wait at all (as a negative one does in urllib3), and a
+    /// negative or NaN `backoff_jitter` adds none.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidValue`] naming the first bad setting and its value, e.g. `Retry
+    /// value backoff_max was -1.0, but it must be a non-negative number of seconds`.
+    pub fn validate(&self) -> Result<(), Error> {
+        check_seconds("backoff_max", self.backoff_max)?;
+        check_seconds("backoff_jitter", self.backoff_jitter)?;
+        check_seconds("retry_after_max", self.retry_after_max)
+    }
+
     // ----- decisions -----
 
-    /// The spec's `get_backoff_time()`: how long to wait before the next attempt.
+    /// The spec's `get_backoff_time()`: how long to wait before the next attempt, without
+    /// jitter (see [`Retry::get_backoff_time_with`] for the wait with it).
     ///
     /// Counts the consecutive failed attempts at the end of the history (a redirect ends the
     /// run). With one or none there is no wait; with `n` it is
-    /// `backoff_factor * 2^(n-1)` seconds, at most [`Retry::BACKOFF_MAX`]. With a factor of
-    /// 0.1 the waits are 0, 0.2, 0.4, 0.8, ... seconds. A factor that is not a positive
-    /// number means no wait.
+    /// `backoff_factor * 2^(n-1)` seconds, at most `backoff_max` ([`Retry::BACKOFF_MAX`],
+    /// 120 s, by default). With a factor of 0.1 the waits are 0, 0.2, 0.4, 0.8, ... seconds.
+    /// A factor that is not a positive number means no wait.
     pub fn get_backoff_time(&self) -> Duration {
+        self.get_backoff_time_with(0.0)
+    }
+
+    /// urllib3 2.x's `get_backoff_time()` with its jitter: [`Retry::get_backoff_time`] plus
+    /// `unit_random * backoff_jitter` seconds, the sum then capped by `backoff_max` (jitter
+    /// first, cap last, as urllib3 does). Still no wait after one failed attempt or none.
+    ///
+    /// hip-core draws no random numbers: the driver passes `unit_random`, a uniformly
+    /// distributed number in `[0, 1)` (what Python's `random.random()` returns, e.g.
+    /// `rand::random::<f64>()`), so the jitter is in `[0, backoff_jitter)` (up to
+    /// floating-point rounding). A value outside `[0, 1]` is clamped into it, NaN counts as
+    /// `0`. With `backoff_jitter = 0` (the default) `unit_random` does not matter.
+    pub fn get_backoff_time_with(&self, unit_random: f64) -> Duration {
         let consecutive = self
             .history
             .iter()
             .rev()
             .take_while(|h| h.redirect_location.is_none())
             .count();
-        if consecutive <= 1 || self.backoff_factor.is_nan() || self.backoff_factor <= 0.0 {
+        if consecutive <= 1 {
             return Duration::ZERO;
         }
-        let exponent = i32::try_from(consecutive - 1).unwrap_or(i32::MAX);
-        let seconds = (self.backoff_factor * 2f64.powi(exponent)).min(Self::BACKOFF_MAX);
-        Duration::try_from_secs_f64(seconds).unwrap_or(Duration::ZERO)
+        let mut seconds = 0.0;
+        if self.backoff_factor > 0.0 {
+            let exponent = i32::try_from(consecutive - 1).unwrap_or(i32::MAX);
+            seconds = self.backoff_factor * 2f64.powi(exponent);
+        }
+        if self.backoff_jitter > 0.0 && unit_random > 0.0 {
+            seconds += unit_random.min(1.0) * self.backoff_jitter;
+        }
+        capped(seconds, self.backoff_max)
     }
 
     /// The spec's `parse_retry_after(retry_after)`: a `Retry-After` value as a wait.
     ///
     /// The value is either whole seconds (`"120"`) or an HTTP-date (`"Fri, 31 Dec 1999
     /// 23:59:59 GMT"`, or the obsolete RFC 850 and asctime forms), surrounding whitespace
-    /// allowed. A date is measured from `now`; a date in the past means no wait. A number of
-    /// seconds too large for a `u64` is taken as `u64::MAX` seconds.
+    /// allowed. A date is measured from `now`; a date in the past means no wait.
+    ///
+    /// The wait is at most `retry_after_max` seconds (6 hours by default): a longer one, a
+    /// number too large for a `u64` included, is cut down to it, as urllib3 2.x does (it is
+    /// capped, not ignored).
     ///
     /// # Errors
     ///
@@ -687,10 +796,13 @@ impl Retry {
         let trimmed = value.trim();
         if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
             let seconds = trimmed.parse::<u64>().unwrap_or(u64::MAX);
-            return Ok(Duration::from_secs(seconds));
+            return Ok(Duration::from_secs(seconds).min(self.retry_after_cap()));
         }
         match httpdate::parse_http_date(trimmed) {
-            Ok(date) => Ok(date.duration_since(now).unwrap_or(Duration::ZERO)),
+            Ok(date) => Ok(date
+                .duration_since(now)
+                .unwrap_or(Duration::ZERO)
+                .min(self.retry_after_cap())),
             Err(_) => Err(Error::new(
                 ErrorKind::InvalidHeader,
                 format!("Invalid Retry-After header: {value:?} (expected seconds or an HTTP-date)"),
@@ -700,7 +812,8 @@ impl Retry {
 
     /// The spec's `get_retry_after(response)`: the response's `Retry-After` as a wait, or
     /// `None` without the header. Repeated headers are joined with `", "` first, as the spec
-    /// does (and so are invalid).
+    /// does (and so are invalid). Capped by `retry_after_max`, as
+    /// [`Retry::parse_retry_after`] is.
     ///
     /// # Errors
     ///
@@ -717,7 +830,8 @@ impl Retry {
     }
 
     /// The spec's `sleep_for_retry(response)`, without the sleeping: the wait the response's
-    /// `Retry-After` asks for, when it has a valid one longer than zero.
+    /// `Retry-After` asks for (at most `retry_after_max`), when it has a valid one longer than
+    /// zero.
     ///
     /// Unlike the spec, an unparsable `Retry-After` is not an error here: it counts as absent,
     /// so that a server's malformed header does not abort a request that would otherwise be
@@ -740,8 +854,22 @@ impl Retry {
     /// When `respect_retry_after_header` is set and the response's status is one of
     /// [`Retry::RETRY_AFTER_STATUS_CODES`], its `Retry-After` wins (see
     /// [`Retry::sleep_for_retry`]); otherwise the exponential backoff
-    /// ([`Retry::get_backoff_time`]) applies.
+    /// ([`Retry::get_backoff_time`]) applies. Without jitter: this is
+    /// [`Retry::sleep_duration_with`] with `unit_random = 0.0`.
     pub fn sleep_duration(&self, response: Option<&ResponseInfo<'_>>, now: SystemTime) -> Duration {
+        self.sleep_duration_with(response, now, 0.0)
+    }
+
+    /// [`Retry::sleep_duration`] with `backoff_jitter` applied: when the backoff is used, it
+    /// is [`Retry::get_backoff_time_with`]`(unit_random)`. A wait a `Retry-After` asks for
+    /// gets no jitter (as in urllib3). `unit_random` is the driver's uniformly random number
+    /// in `[0, 1)`.
+    pub fn sleep_duration_with(
+        &self,
+        response: Option<&ResponseInfo<'_>>,
+        now: SystemTime,
+        unit_random: f64,
+    ) -> Duration {
         if self.respect_retry_after_header {
             if let Some(r) = response {
                 if Self::RETRY_AFTER_STATUS_CODES.contains(&r.status) {
@@ -751,7 +879,12 @@ impl Retry {
                 }
             }
         }
-        self.get_backoff_time()
+        self.get_backoff_time_with(unit_random)
+    }
+
+    /// `retry_after_max` as a duration (zero when it is negative or NaN).
+    fn retry_after_cap(&self) -> Duration {
+        capped(f64::INFINITY, self.retry_after_max)
     }
 
     /// The spec's `_is_connection_error`: errors raised before the request reached the
@@ -957,10 +1090,13 @@ impl Retry {
             method_whitelist: self.method_whitelist.clone(),
             status_forcelist: self.status_forcelist.clone(),
             backoff_factor: self.backoff_factor,
+            backoff_max: self.backoff_max,
+            backoff_jitter: self.backoff_jitter,
             raise_on_redirect: self.raise_on_redirect,
             raise_on_status: self.raise_on_status,
             history: Vec::new(),
             respect_retry_after_header: self.respect_retry_after_header,
+            retry_after_max: self.retry_after_max,
             remove_headers_on_redirect: self.remove_headers_on_redirect.clone(),
         }
     }
@@ -979,6 +1115,32 @@ fn max_retry(url: Option<&str>, reason: Error) -> Error {
             }
         }
     }
+}
+
+/// `seconds` as a wait of at most `max` seconds, as urllib3's `max(0, min(max, seconds))`:
+/// never negative, NaN as zero, a negative or NaN `max` as zero, anything too long for a
+/// `Duration` (an infinite `max`) as `Duration::MAX`.
+fn capped(seconds: f64, max: f64) -> Duration {
+    let max = if max.is_nan() { 0.0 } else { max.max(0.0) };
+    let seconds = if seconds.is_nan() {
+        0.0
+    } else {
+        seconds.clamp(0.0, max)
+    };
+    Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX)
+}
+
+/// [`Retry::validate`]'s check of one bound.
+fn check_seconds(name: &str, value: f64) -> Result<(), Error> {
+    if value.is_nan() || value < 0.0 {
+        return Err(Error::new(
+            ErrorKind::InvalidValue,
+            format!(
+                "Retry value {name} was {value:?}, but it must be a non-negative number of seconds"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 impl Default for Retry {
@@ -1014,6 +1176,8 @@ impl fmt::Debug for Retry {
             .field("method_whitelist", &self.method_whitelist)
             .field("status_forcelist", &self.status_forcelist)
             .field("backoff_factor", &self.backoff_factor)
+            .field("backoff_max", &self.backoff_max)
+            .field("backoff_jitter", &self.backoff_jitter)
             .field("raise_on_redirect", &self.raise_on_redirect)
             .field("raise_on_status", &self.raise_on_status)
             .field("history", &self.history)
@@ -1021,6 +1185,7 @@ impl fmt::Debug for Retry {
                 "respect_retry_after_header",
                 &self.respect_retry_after_header,
             )
+            .field("retry_after_max", &self.retry_after_max)
             .field(
                 "remove_headers_on_redirect",
                 &self.remove_headers_on_redirect,

@@ -352,8 +352,17 @@ fn retry_parse_retry_after_seconds() {
         Duration::from_secs(5)
     );
     assert_eq!(r.parse_retry_after("0", now).unwrap(), Duration::ZERO);
+    // Too large for a u64: the longest wait there is, cut down to `retry_after_max` (6 hours
+    // by default; see retry_bounds.rs).
     assert_eq!(
         r.parse_retry_after("99999999999999999999999", now).unwrap(),
+        Duration::from_secs(21_600)
+    );
+    assert_eq!(
+        r.clone()
+            .retry_after_max(f64::INFINITY)
+            .parse_retry_after("99999999999999999999999", now)
+            .unwrap(),
         Duration::from_secs(u64::MAX)
     );
 }

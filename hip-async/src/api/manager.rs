@@ -550,6 +550,7 @@ impl<F: Flavor> PoolManagerBuilder<F> {
     /// [`ErrorKind::InvalidHeader`](hip_core::ErrorKind::InvalidHeader) as [`ProxyConfig::http`] says.
     pub fn build(self) -> Result<F::Manager, Error> {
         self.opts.timeout.validate()?;
+        self.opts.retries.validate()?;
         if self.opts.tls.ssl_context.is_none() {
             // Fail early on unreadable CA or key files instead of at the first request.
             crate::transport::tls::build_client_config(&self.opts.tls)?;

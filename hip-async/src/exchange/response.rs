@@ -342,7 +342,11 @@ impl HttpResponse {
             let Some(wire) = self.wire.as_mut() else {
                 return Poll::Ready(Ok(None));
             };
-            let event = match wire.conn.conn().poll_event_deadline(cx, &mut wire.deadline) {
+            let event = match wire
+                .conn
+                .conn()
+                .poll_event_deadline(cx, &mut wire.deadline, true)
+            {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Ok(ev)) => ev,
                 Poll::Ready(Err(e)) => {

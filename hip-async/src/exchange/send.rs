@@ -2,9 +2,10 @@
 //! attempt. The head and a small body go out in one write; a larger body follows in
 //! vectored writes without being copied.
 
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::io::IoSlice;
 use std::pin::Pin;
+use std::time::Duration;
 
 use hip_core::h1::{Event, Request, ResponseHead};
 use hip_core::{Error, ErrorKind};
@@ -13,6 +14,9 @@ use tokio::io::AsyncWriteExt;
 use super::body::{Body, BodyChunks};
 use crate::pool::{Connection, ReadDeadline};
 use crate::transport::BoxIo;
+
+/// Most interim (1xx) responses accepted before the final one.
+const MAX_INTERIM_RESPONSES: usize = 32;
 
 /// Bodies up to this size are copied behind the head so both go out in one write.
 const COALESCE_LIMIT: usize = 16 * 1024;
@@ -23,10 +27,15 @@ const COALESCE_LIMIT: usize = 16 * 1024;
 /// A small in-memory body goes out in the same write as the head. If the server closes
 /// or resets while we are still sending (an early 413, say), the error is returned as a
 /// `SendError` that tells the caller to look for a response anyway.
+///
+/// `limit` bounds each wait for the socket to take bytes (the spec's timeout is a socket
+/// timeout: it bounds sends as it bounds reads; hip uses the read timeout). A send that runs
+/// into it fails with an `io::ErrorKind::TimedOut` error.
 pub(crate) async fn send_request(
     conn: &mut Connection,
     req: &Request<'_>,
     body: &mut Body,
+    limit: Option<Duration>,
 ) -> Result<(), SendError> {
     conn.requests += 1;
     conn.response_started = false;
@@ -34,7 +43,7 @@ pub(crate) async fn send_request(
     conn.h1
         .send_prepared_request(req, &mut conn.write_buf)
         .map_err(SendError::Local)?;
-    let result = write_request_body(conn, body).await;
+    let result = write_request_body(conn, body, limit).await;
     if let Err(e) = &result {
         if matches!(e, SendError::Io(_)) {
             conn.h1.send_failed();
@@ -43,13 +52,17 @@ pub(crate) async fn send_request(
     result
 }
 
-async fn write_request_body(conn: &mut Connection, body: &mut Body) -> Result<(), SendError> {
+async fn write_request_body(
+    conn: &mut Connection,
+    body: &mut Body,
+    limit: Option<Duration>,
+) -> Result<(), SendError> {
     match body.chunks() {
         BodyChunks::Empty => {
             conn.h1
                 .send_end(&mut conn.write_buf)
                 .map_err(SendError::Local)?;
-            flush_write_buf(conn).await
+            flush_write_buf(conn, limit).await
         }
         BodyChunks::Whole(data) => {
             if data.len() <= COALESCE_LIMIT {
@@ -59,13 +72,13 @@ async fn write_request_body(conn: &mut Connection, body: &mut Body) -> Result<()
                 conn.h1
                     .send_end(&mut conn.write_buf)
                     .map_err(SendError::Local)?;
-                flush_write_buf(conn).await
+                flush_write_buf(conn, limit).await
             } else {
-                write_frame(conn, &data).await?;
+                write_frame(conn, &data, limit).await?;
                 conn.h1
                     .send_end(&mut conn.write_buf)
                     .map_err(SendError::Local)?;
-                flush_write_buf(conn).await
+                flush_write_buf(conn, limit).await
             }
         }
         BodyChunks::Stream(mut stream) => {
@@ -73,42 +86,63 @@ async fn write_request_body(conn: &mut Connection, body: &mut Body) -> Result<()
                 if chunk.is_empty() {
                     continue;
                 }
-                write_frame(conn, &chunk).await?;
+                write_frame(conn, &chunk, limit).await?;
             }
             conn.h1
                 .send_end(&mut conn.write_buf)
                 .map_err(SendError::Local)?;
-            flush_write_buf(conn).await
+            flush_write_buf(conn, limit).await
         }
     }
 }
 
 /// Writes pending head bytes and one body frame together (one vectored write when the
 /// socket takes it all), without copying the data.
-async fn write_frame(conn: &mut Connection, data: &[u8]) -> Result<(), SendError> {
+async fn write_frame(
+    conn: &mut Connection,
+    data: &[u8],
+    limit: Option<Duration>,
+) -> Result<(), SendError> {
     let frame = conn.h1.frame_data(data.len()).map_err(SendError::Local)?;
     conn.write_buf.extend_from_slice(frame.prefix());
     let mut parts: [&[u8]; 3] = [&conn.write_buf, data, frame.suffix()];
-    write_all_vectored(&mut conn.io, &mut parts)
+    write_all_vectored(&mut conn.io, &mut parts, limit)
         .await
         .map_err(SendError::Io)?;
     conn.write_buf.clear();
     Ok(())
 }
 
-async fn flush_write_buf(conn: &mut Connection) -> Result<(), SendError> {
+async fn flush_write_buf(conn: &mut Connection, limit: Option<Duration>) -> Result<(), SendError> {
     if !conn.write_buf.is_empty() {
-        conn.io
-            .write_all(&conn.write_buf)
+        let mut parts: [&[u8]; 1] = [&conn.write_buf];
+        write_all_vectored(&mut conn.io, &mut parts, limit)
             .await
             .map_err(SendError::Io)?;
         conn.write_buf.clear();
     }
-    Pin::new(&mut conn.io)
-        .as_mut()
-        .flush()
+    bounded(limit, Pin::new(&mut conn.io).as_mut().flush())
         .await
         .map_err(SendError::Io)
+}
+
+/// One write (or flush) bounded by `limit`: a peer that stops reading cannot hold a request
+/// forever. Each wait gets the whole limit, so a large body that keeps moving is never cut.
+async fn bounded<T>(
+    limit: Option<Duration>,
+    op: impl Future<Output = std::io::Result<T>>,
+) -> std::io::Result<T> {
+    match limit {
+        None => op.await,
+        Some(t) => tokio::time::timeout(t, op)
+            .await
+            .unwrap_or_else(|_elapsed| {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("the server took no bytes for {}s", t.as_secs_f64()),
+                ))
+            }),
+    }
 }
 
 /// Reads until the response head, skipping (and logging) 1xx informational responses.
@@ -116,12 +150,28 @@ pub(crate) async fn read_head(
     conn: &mut Connection,
     deadline: &mut ReadDeadline,
 ) -> Result<ResponseHead, Error> {
+    let mut interim = 0;
     loop {
-        match poll_fn(|cx| conn.poll_event_deadline(cx, deadline)).await? {
+        // Interim (1xx) responses do not restart the read timeout, and there may be only
+        // so many: a server cannot hold a request open by sending `100 Continue` forever.
+        match poll_fn(|cx| conn.poll_event_deadline(cx, deadline, false)).await? {
             Event::Informational(head) => {
+                interim += 1;
+                if interim > MAX_INTERIM_RESPONSES {
+                    return Err(Error::new(
+                        ErrorKind::Protocol,
+                        format!(
+                            "more than {MAX_INTERIM_RESPONSES} interim (1xx) responses before the \
+                             final response"
+                        ),
+                    ));
+                }
                 tracing::debug!(target: "hip", status = head.status, "informational response");
             }
-            Event::Response(head) => return Ok(head),
+            Event::Response(head) => {
+                deadline.reset();
+                return Ok(head);
+            }
             Event::ConnectionClosed => {
                 return Err(Error::new(
                     ErrorKind::Protocol,
@@ -139,7 +189,11 @@ pub(crate) async fn read_head(
 }
 
 /// Writes every byte of `parts`, in order, with as few `writev` calls as the socket allows.
-async fn write_all_vectored(io: &mut BoxIo, parts: &mut [&[u8]]) -> std::io::Result<()> {
+async fn write_all_vectored(
+    io: &mut BoxIo,
+    parts: &mut [&[u8]],
+    limit: Option<Duration>,
+) -> std::io::Result<()> {
     let mut first = 0;
     while first < parts.len() {
         if parts[first].is_empty() {
@@ -147,7 +201,7 @@ async fn write_all_vectored(io: &mut BoxIo, parts: &mut [&[u8]]) -> std::io::Res
             continue;
         }
         let slices: Vec<IoSlice<'_>> = parts[first..].iter().map(|p| IoSlice::new(p)).collect();
-        let mut n = io.write_vectored(&slices).await?;
+        let mut n = bounded(limit, io.write_vectored(&slices)).await?;
         if n == 0 {
             return Err(std::io::ErrorKind::WriteZero.into());
         }

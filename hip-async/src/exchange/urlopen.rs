@@ -109,6 +109,7 @@ pub(crate) async fn run(
         .take()
         .unwrap_or_default()
         .resolve(opts.redirect, &defaults.retries);
+    retries.validate()?;
     let timeout = match opts.timeout.take() {
         Some(t) => {
             t.validate()?;
@@ -157,8 +158,12 @@ pub(crate) async fn run(
         };
 
         let status = resp.status();
+        // An empty Location is no redirect (urllib3 tests the location for truth): the 3xx
+        // is the answer.
         let location = if opts.redirect {
-            resp.get_redirect_location().map(|l| l.into_owned())
+            resp.get_redirect_location()
+                .filter(|l| !l.is_empty())
+                .map(|l| l.into_owned())
         } else {
             None
         };
@@ -233,7 +238,7 @@ pub(crate) async fn run(
             }
             let _ = resp.drain_conn().await;
             tracing::debug!(target: "hip", "Retry: {url_text} (status {status})");
-            sleep(retries.sleep_duration(Some(&info), SystemTime::now())).await;
+            sleep(retries.sleep_duration_with(Some(&info), SystemTime::now(), unit_random())).await;
             body.rewind().await?;
             continue;
         }
@@ -295,7 +300,7 @@ async fn retry_after_error(
         target: "hip",
         "Retrying ({retries}) after connection broken by '{cause}': {url_text}"
     );
-    sleep(retries.get_backoff_time()).await;
+    sleep(retries.get_backoff_time_with(unit_random())).await;
     Ok(retries)
 }
 
@@ -306,6 +311,16 @@ async fn finish(mut resp: HttpResponse, preload_content: bool) -> Result<HttpRes
         resp.preload_content().await?;
     }
     Ok(resp)
+}
+
+/// A number in `[0, 1)` for `backoff_jitter`: std's per-process random hash keys, no
+/// dependency (jitter spreads retries out; it needs no cryptographic quality).
+fn unit_random() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let bits = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
 async fn sleep(d: Duration) {
@@ -351,7 +366,7 @@ async fn attempt(
         pool.count_request();
         let conn = pc.conn();
         let mut deadline = ReadDeadline::new(read_timeout);
-        let sent = send::send_request(conn, &req, body).await;
+        let sent = send::send_request(conn, &req, body, read_timeout).await;
         let reused = conn.is_reused();
         let head = match sent {
             Ok(()) => send::read_head(conn, &mut deadline).await,
@@ -361,6 +376,14 @@ async fn attempt(
                 match send::read_head(conn, &mut deadline).await {
                     Ok(head) => Ok(head),
                     Err(e) if e.kind() == ErrorKind::Ssl => Err(e),
+                    Err(_) if io.kind() == std::io::ErrorKind::TimedOut => {
+                        let secs = read_timeout.map_or(0.0, |t| t.as_secs_f64());
+                        Err(Error::new(
+                            ErrorKind::ReadTimeout,
+                            format!("Write timed out. (read timeout={secs})"),
+                        )
+                        .with_source(io))
+                    }
                     Err(_) => Err(Error::io(ErrorKind::Protocol, "Connection aborted", io)),
                 }
             }

@@ -96,9 +96,11 @@ impl Connection {
         self.response_started
     }
 
-    /// Gets the connection ready for the next exchange; false if it cannot be reused.
+    /// Gets the connection ready for the next exchange; false if it cannot be reused: the
+    /// state machine says so, or bytes beyond the finished response are already buffered
+    /// (a second response in the same write would otherwise answer the next request).
     pub(crate) fn prepare_reuse(&mut self) -> bool {
-        self.h1.is_reusable() && self.h1.start_next_cycle().is_ok()
+        self.h1.is_reusable() && self.h1.start_next_cycle().is_ok() && self.h1.read_buf().is_empty()
     }
 
     /// True when an idle connection has been closed by the server or has unexpected bytes.
@@ -141,14 +143,21 @@ impl Connection {
 
     /// Like [`Connection::poll_event`], but gives up with a ReadTimeoutError when the server
     /// is silent for longer than the deadline's timeout.
+    ///
+    /// With `restart`, each event gives the next wait the whole timeout again (body data);
+    /// without it the deadline keeps running (interim responses before the final head do
+    /// not buy a server more time).
     pub(crate) fn poll_event_deadline(
         &mut self,
         cx: &mut Context<'_>,
         deadline: &mut ReadDeadline,
+        restart: bool,
     ) -> Poll<Result<Event, Error>> {
         match self.poll_event(cx) {
             Poll::Ready(r) => {
-                deadline.reset();
+                if restart {
+                    deadline.reset();
+                }
                 Poll::Ready(r)
             }
             Poll::Pending => {

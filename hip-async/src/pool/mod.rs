@@ -88,6 +88,7 @@ impl HttpConnectionPool {
             return Err(Error::new(ErrorKind::LocationValue, "No host specified."));
         }
         opts.timeout.validate()?;
+        opts.retries.validate()?;
         let tls_config = match scheme {
             Scheme::Https => Some(tls::build_client_config(&opts.tls)?),
             Scheme::Http => None,
@@ -258,6 +259,10 @@ impl HttpConnectionPool {
         timeout.start_connect(now)?;
         if !fresh_only {
             while let Some(mut conn) = self.pop_idle() {
+                // One turn of the runtime's I/O driver delivers what arrived while the
+                // connection sat idle (a close, or bytes no request asked for); without it a
+                // current-thread runtime (the blocking API's) would not see them yet.
+                tokio::task::yield_now().await;
                 if conn.is_dropped() {
                     tracing::debug!(target: "hip", "Resetting dropped connection: {}", self.inner.host);
                     continue;

@@ -83,6 +83,19 @@ impl SocksVersion {
     }
 }
 
+/// The longest host name sent to a SOCKS proxy (SOCKS5's one-byte length; SOCKS4a and DNS
+/// names are no longer).
+const MAX_SOCKS_NAME: usize = 255;
+
+/// The first (at most) `max` bytes of `s`, cut at a char boundary: for messages.
+fn prefix(s: &str, max: usize) -> &str {
+    let mut i = max.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    &s[..i]
+}
+
 const SOCKS_SCHEMES: &[&str] = &["socks4", "socks4a", "socks5", "socks5h"];
 
 /// A SOCKS proxy: where it is, which protocol, and the credentials.
@@ -198,6 +211,21 @@ async fn target_addr(
         return Ok(TargetAddr::Ip(SocketAddr::new(ip, port)));
     }
     if version.remote_dns() {
+        // SOCKS5 sends a name with a one-byte length; SOCKS4a NUL-terminates it, and no DNS
+        // name is longer either. A longer name must not go out truncated (the proxy would be
+        // asked for another host, with the rest of the name following in the stream).
+        if host.len() > MAX_SOCKS_NAME {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!(
+                    "the host name {}... is {} bytes long; a {} proxy takes names of at most \
+                     {MAX_SOCKS_NAME} bytes",
+                    prefix(host, 40),
+                    host.len(),
+                    version.protocol()
+                ),
+            ));
+        }
         return Ok(TargetAddr::Domain(host.to_owned().into(), port));
     }
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
