@@ -87,6 +87,9 @@ pub enum ErrorKind {
     /// The blocking API was called where it cannot run (inside an async runtime), or its
     /// runtime could not be started.
     Runtime,
+    /// Not in the spec (a hip addition): a whole-body read (`preload_content`, `data()`,
+    /// `read(None)`) would have collected more than the request's `max_body_size`.
+    BodyTooLarge,
 }
 
 impl ErrorKind {
@@ -118,6 +121,7 @@ impl ErrorKind {
             ErrorKind::InvalidValue => "ValueError",
             ErrorKind::LocalProtocol => "LocalProtocolError",
             ErrorKind::Runtime => "RuntimeError",
+            ErrorKind::BodyTooLarge => "BodyTooLargeError",
         }
     }
 }

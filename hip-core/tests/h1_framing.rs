@@ -146,8 +146,9 @@ fn h1_chunked_body_without_trailers_and_lowercase_hex() {
 }
 
 #[test]
-fn h1_chunked_body_with_bare_lf_line_endings() {
-    let r = b"HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n3\nabc\n0\n\n";
+fn h1_bare_lf_head_then_crlf_chunked_body() {
+    // Bare LF is tolerated in the head only; chunked framing needs CRLF (see h1_strict.rs).
+    let r = b"HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n3\r\nabc\r\n0\r\n\r\n";
     let expected = [
         head(200, "OK", &[("Transfer-Encoding", "chunked")]).response(),
         data(b"abc"),
@@ -489,11 +490,32 @@ fn h1_unsupported_version_is_bad_version() {
 
 #[test]
 fn h1_garbage_status_line_is_a_protocol_error() {
+    // Not "HTTP/": refused at the first byte that differs, naming the bytes up to it.
     for (line, shown) in [
-        (&b"ICY 200 OK\r\n\r\n"[..], "\"ICY 200 OK\""),
-        (b"HTTP/1.1 2x0 OK\r\n\r\n", "\"HTTP/1.1 2x0 OK\""),
+        (
+            &b"ICY 200 OK\r\n\r\n"[..],
+            "\"I\" (a response starts with \"HTTP/\")",
+        ),
+        (
+            b"\x16\x03\x01\x00\xa5\n\n",
+            "\"\\x16\" (a response starts with \"HTTP/\"; this looks like a TLS record: \
+             does the server speak HTTPS on this port?)",
+        ),
+    ] {
+        check3(
+            "GET",
+            line,
+            false,
+            b"",
+            &[err(
+                ErrorKind::Protocol,
+                &format!("invalid status line starting {shown}"),
+            )],
+        );
+    }
+    for (line, shown) in [
+        (&b"HTTP/1.1 2x0 OK\r\n\r\n"[..], "\"HTTP/1.1 2x0 OK\""),
         (b"HTTP/1.1200 OK\r\n\r\n", "\"HTTP/1.1200 OK\""),
-        (b"\x16\x03\x01\x00\xa5\n\n", "\"\\x16\\x03\\x01\\x00\\xa5\""),
     ] {
         check3(
             "GET",

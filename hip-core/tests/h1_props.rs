@@ -48,20 +48,21 @@ fn build(
     }
     line(&mut r, "");
     if framing == 1 {
+        // Chunked framing is CRLF only, even after a head with bare LF line ends.
         let mut rest = body;
         let mut sizes = chunk_sizes.iter().cycle();
         while !rest.is_empty() {
             let n = (*sizes.next().unwrap_or(&1)).clamp(1, rest.len());
-            line(&mut r, &format!("{n:x};ext=v"));
+            r.extend_from_slice(format!("{n:x};ext=v\r\n").as_bytes());
             r.extend_from_slice(&rest[..n]);
-            r.extend_from_slice(nl);
+            r.extend_from_slice(b"\r\n");
             rest = &rest[n..];
         }
-        line(&mut r, "0");
+        r.extend_from_slice(b"0\r\n");
         if trailers {
-            line(&mut r, "X-Trailer: t");
+            r.extend_from_slice(b"X-Trailer: t\r\n");
         }
-        line(&mut r, "");
+        r.extend_from_slice(b"\r\n");
     } else {
         r.extend_from_slice(body);
     }
@@ -84,6 +85,36 @@ fn response() -> impl Strategy<Value = Vec<u8>> {
         any::<bool>(),
     )
         .prop_map(|(v, i, s, f, b, c, t, lf, p)| build(v, i, s, f, &b, &c, t, lf, p))
+}
+
+/// Bytes the strict rules care about: whitespace, line ends, NUL, separators of fields and
+/// chunk extensions, the letters of "HTTP/1.0", digits, DEL and obs-text.
+const INTERESTING: &[u8] = b" \t\r\n\x00:;=\"\\HTP/1.02xa\x7f\xe9";
+
+/// A well-formed response with one to three bytes replaced or inserted.
+fn mutated_response() -> impl Strategy<Value = Vec<u8>> {
+    (
+        response(),
+        prop::collection::vec(
+            (
+                any::<Index>(),
+                prop::sample::select(INTERESTING.to_vec()),
+                any::<bool>(),
+            ),
+            1..4,
+        ),
+    )
+        .prop_map(|(mut r, edits)| {
+            for (at, byte, insert) in edits {
+                let i = at.index(r.len() + 1);
+                if insert || i == r.len() {
+                    r.insert(i, byte);
+                } else {
+                    r[i] = byte;
+                }
+            }
+            r
+        })
 }
 
 fn method() -> impl Strategy<Value = &'static str> {
@@ -171,6 +202,23 @@ proptest! {
             events(method, limits(), &pieces, eof),
             events(method, limits(), &[&data], eof)
         );
+    }
+
+    #[test]
+    fn h1_split_mutated_responses_give_the_same_events(
+        data in mutated_response(),
+        cuts in prop::collection::vec(any::<Index>(), 0..12),
+        method in method(),
+        eof in any::<bool>(),
+    ) {
+        // The fast path (httparse on a whole head) and the byte-by-byte checks of a head
+        // that arrives in pieces must accept and refuse the same bytes, with the same
+        // message.
+        let whole = events(method, Limits::default(), &[&data], eof);
+        let pieces = split(&data, &cuts);
+        prop_assert_eq!(&events(method, Limits::default(), &pieces, eof), &whole);
+        let bytes: Vec<&[u8]> = data.chunks(1).collect();
+        prop_assert_eq!(&events(method, Limits::default(), &bytes, eof), &whole);
     }
 
     #[test]

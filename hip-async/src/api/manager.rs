@@ -62,6 +62,7 @@ impl RequestContext {
 struct ManagerInner {
     registry: Registry,
     headers: HttpHeaderDict,
+    max_body_size: Option<u64>,
 }
 
 /// The spec's `PoolManager(num_pools=10, headers=None, backend=None, **connection_pool_kw)`,
@@ -251,6 +252,9 @@ impl PoolManager {
         if opts.headers.is_none() && !self.inner.headers.is_empty() {
             opts.headers = Some(self.inner.headers.clone());
         }
+        if opts.max_body_size.is_none() {
+            opts.max_body_size = self.inner.max_body_size;
+        }
         exchange::run(Source::Manager(&self.inner.registry), method, url, opts).await
     }
 }
@@ -305,6 +309,7 @@ pub struct PoolManagerBuilder<F: Flavor = Async> {
     headers: HttpHeaderDict,
     opts: PoolOptions,
     proxy: Option<ProxySpec>,
+    max_body_size: Option<u64>,
     flavor: PhantomData<fn() -> F>,
 }
 
@@ -315,6 +320,7 @@ impl<F: Flavor> Clone for PoolManagerBuilder<F> {
             headers: self.headers.clone(),
             opts: self.opts.clone(),
             proxy: self.proxy.clone(),
+            max_body_size: self.max_body_size,
             flavor: PhantomData,
         }
     }
@@ -336,6 +342,7 @@ impl<F: Flavor> Default for PoolManagerBuilder<F> {
             headers: HttpHeaderDict::new(),
             opts: PoolOptions::default(),
             proxy: None,
+            max_body_size: None,
             flavor: PhantomData,
         }
     }
@@ -529,6 +536,15 @@ impl<F: Flavor> PoolManagerBuilder<F> {
         self
     }
 
+    /// The most bytes a whole-body read of a response may collect (`preload_content`,
+    /// `data()`, `read(None)`), after decoding, for every request of this manager that does
+    /// not set its own; more fails with `ErrorKind::BodyTooLarge` naming the limit. Default:
+    /// no limit. A hip addition.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.max_body_size = Some(bytes);
+        self
+    }
+
     /// `SOCKSProxyManager`'s `username` (the SOCKS4 user id, or the SOCKS5 username); wins
     /// over the proxy URL's.
     pub fn proxy_username(mut self, username: impl Into<String>) -> Self {
@@ -564,6 +580,7 @@ impl<F: Flavor> PoolManagerBuilder<F> {
             inner: Arc::new(ManagerInner {
                 registry,
                 headers: self.headers,
+                max_body_size: self.max_body_size,
             }),
         })
     }

@@ -223,6 +223,16 @@ impl<'a, F: Flavor> RequestBuilder<'a, F> {
         self
     }
 
+    /// The most bytes a whole-body read of the response may collect (`preload_content`,
+    /// `data()`, `read(None)`), after decoding; more fails with `ErrorKind::BodyTooLarge`
+    /// naming the limit. Streaming reads (`read(Some(n))`, `stream(n)`) are bounded by what
+    /// they ask for. A hip addition; overrides the manager's
+    /// [`max_body_size`](super::PoolManagerBuilder::max_body_size).
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.opts.max_body_size = Some(bytes);
+        self
+    }
+
     /// `body_pos`: where a seekable body starts.
     pub fn body_pos(mut self, pos: u64) -> Self {
         self.opts.body_pos = Some(pos);

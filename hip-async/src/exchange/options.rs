@@ -37,6 +37,10 @@ pub struct RequestOptions {
     pub preload_content: bool,
     /// `decode_content`: undo Content-Encoding (default true).
     pub decode_content: bool,
+    /// Most bytes a whole-body read may collect (`preload_content`, `data()`, `read(None)`),
+    /// after decoding; more is an `ErrorKind::BodyTooLarge` error. `None` (the default) uses
+    /// the manager's, which is unlimited unless set. A hip addition.
+    pub max_body_size: Option<u64>,
 }
 
 impl Default for RequestOptions {
@@ -53,6 +57,7 @@ impl Default for RequestOptions {
             body_pos: None,
             preload_content: true,
             decode_content: true,
+            max_body_size: None,
         }
     }
 }

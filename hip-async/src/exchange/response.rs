@@ -45,6 +45,11 @@ pub struct HttpResponse {
     decode_content: bool,
     /// Decoded bytes handed out by the last wire read but not yet returned to the caller.
     leftover: Bytes,
+    /// The decoder may hold more output for input it was already given (it stopped at the
+    /// step's limit): ask it again before reading the wire.
+    decoding: Decoding,
+    /// Most bytes a whole-body read (`preload_content`, `data`, `read(None)`) may collect.
+    max_body_size: Option<u64>,
     /// Raw (not decoded) body bytes received so far: the spec's `tell()`.
     raw_read: u64,
     auto_close: bool,
@@ -90,6 +95,8 @@ impl HttpResponse {
             decoder,
             decode_content,
             leftover: Bytes::new(),
+            decoding: Decoding::Idle,
+            max_body_size: None,
             raw_read: 0,
             auto_close: true,
             explicitly_closed: false,
@@ -227,7 +234,22 @@ impl HttpResponse {
             }
             None => {
                 let mut parts: Vec<Bytes> = Vec::new();
+                let mut total: u64 = 0;
                 while let Some(c) = self.next_chunk(usize::MAX).await? {
+                    total += c.len() as u64;
+                    if let Some(limit) = self.max_body_size {
+                        if total > limit {
+                            self.wire = None;
+                            return Err(Error::new(
+                                ErrorKind::BodyTooLarge,
+                                format!(
+                                    "the response body is larger than max_body_size \
+                                     ({limit} bytes)"
+                                ),
+                            )
+                            .with_url(self.url.clone()));
+                        }
+                    }
                     parts.push(c);
                 }
                 let all = match parts.len() {
@@ -270,19 +292,36 @@ impl HttpResponse {
         self.wire = None;
     }
 
-    /// The spec's `drain_conn()`: reads and discards the rest of the body so the connection
-    /// can go back to the pool.
+    /// The spec's `drain_conn()`: reads and discards the rest of the body (undecoded) so the
+    /// connection can go back to the pool.
     pub async fn drain_conn(&mut self) -> Result<(), Error> {
+        self.drain_at_most(u64::MAX).await
+    }
+
+    /// Drains at most `limit` more raw body bytes, undecoded; a body longer than that is not
+    /// worth reading to keep one connection, so the connection is closed instead. What the
+    /// urlopen loop does with the body of a redirect or a status retry.
+    pub(crate) async fn drain_at_most(&mut self, limit: u64) -> Result<(), Error> {
         let decode = self.decode_content;
         self.decode_content = false;
+        let start = self.raw_read;
         let result = async {
-            while self.next_chunk(usize::MAX).await?.is_some() {}
+            while self.next_chunk(usize::MAX).await?.is_some() {
+                if self.raw_read - start > limit {
+                    break;
+                }
+            }
             Ok(())
         }
         .await;
         self.decode_content = decode;
         self.release_conn();
         result
+    }
+
+    /// Caps what whole-body reads may collect (`max_body_size`).
+    pub(crate) fn set_max_body_size(&mut self, limit: Option<u64>) {
+        self.max_body_size = limit;
     }
 
     /// The spec's `tell()`: body bytes received from the wire so far (before decoding).
@@ -339,6 +378,14 @@ impl HttpResponse {
                 let n = self.leftover.len().min(max);
                 return Poll::Ready(Ok(Some(self.leftover.split_to(n))));
             }
+            // Output the decoder still owes for input it already has, one bounded step at a
+            // time: a few compressed bytes can stand for gigabytes.
+            if self.decoding != Decoding::Idle {
+                match self.decode_step(&[], max) {
+                    Ok(()) => continue,
+                    Err(e) => return Poll::Ready(Err(e)),
+                }
+            }
             let Some(wire) = self.wire.as_mut() else {
                 return Poll::Ready(Ok(None));
             };
@@ -357,32 +404,24 @@ impl HttpResponse {
             match event {
                 Event::Data(data) => {
                     self.raw_read += data.len() as u64;
-                    match (&mut self.decoder, self.decode_content) {
-                        (Some(dec), true) => {
-                            let mut out = Vec::new();
-                            if let Err(e) = dec.decode(&data, &mut out) {
-                                self.wire = None;
-                                return Poll::Ready(Err(e));
-                            }
-                            self.leftover = Bytes::from(out);
+                    if self.decoder.is_some() && self.decode_content {
+                        self.decoding = Decoding::Input;
+                        if let Err(e) = self.decode_step(&data, max) {
+                            return Poll::Ready(Err(e));
                         }
-                        _ => self.leftover = data,
+                    } else {
+                        self.leftover = data;
                     }
                 }
                 Event::EndOfMessage { .. } | Event::ConnectionClosed => {
                     // Dropping the wire hands a reusable connection back to the pool.
                     self.wire = None;
                     self.finished = true;
-                    if let (Some(dec), true) = (&mut self.decoder, self.decode_content) {
-                        let mut out = Vec::new();
-                        dec.finish(&mut out)?;
-                        self.leftover = Bytes::from(out);
-                        if self.leftover.is_empty() {
-                            return Poll::Ready(Ok(None));
-                        }
-                    } else {
-                        return Poll::Ready(Ok(None));
+                    if self.decoder.is_some() && self.decode_content {
+                        self.decoding = Decoding::Finish;
+                        continue;
                     }
+                    return Poll::Ready(Ok(None));
                 }
                 other => {
                     self.wire = None;
@@ -394,7 +433,50 @@ impl HttpResponse {
             }
         }
     }
+
+    /// One bounded step of the decoder: at most `max` (and at most [`DECODE_STEP`]) bytes of
+    /// output into `leftover`, from `input` and what the decoder kept from earlier input.
+    fn decode_step(&mut self, input: &[u8], max: usize) -> Result<(), Error> {
+        let Some(dec) = self.decoder.as_mut() else {
+            self.decoding = Decoding::Idle;
+            return Ok(());
+        };
+        let step = max.clamp(1, DECODE_STEP);
+        let mut out = Vec::new();
+        let done = match self.decoding {
+            Decoding::Finish => dec.finish_max(&mut out, step),
+            _ => dec.decode_max(input, &mut out, step),
+        };
+        let done = match done {
+            Ok(done) => done,
+            Err(e) => {
+                self.wire = None;
+                self.decoding = Decoding::Idle;
+                return Err(e.with_url(self.url.clone()));
+            }
+        };
+        if done {
+            self.decoding = Decoding::Idle;
+        }
+        self.leftover = Bytes::from(out);
+        Ok(())
+    }
 }
+
+/// Where the decoder stands between calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decoding {
+    /// Nothing owed: read the wire.
+    Idle,
+    /// It stopped at a step's limit with input left: call it again.
+    Input,
+    /// The body ended: finish it, a step at a time.
+    Finish,
+}
+
+/// The most decoded bytes one step produces, whatever the caller asked for: the bound on
+/// what a decompression bomb can make hip allocate at once.
+const DECODE_STEP: usize = 64 * 1024;
 
 impl AsyncRead for HttpResponse {
     fn poll_read(

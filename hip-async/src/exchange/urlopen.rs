@@ -29,6 +29,10 @@ use super::send::{self, SendError};
 use super::target::{self, join_url};
 use crate::pool::{timeout_duration, HttpConnectionPool, PoolOptions, ReadDeadline, Registry};
 
+/// The most raw body bytes read (and thrown away, undecoded) from a redirect or a retried
+/// response to keep its connection; a longer body closes the connection instead.
+const DRAIN_LIMIT: u64 = 1 << 20;
+
 /// Where the loop finds the pool for a URL.
 #[derive(Clone, Copy)]
 pub(crate) enum Source<'a> {
@@ -148,7 +152,10 @@ pub(crate) async fn run(
         )
         .await;
         let mut resp = match outcome {
-            Ok(r) => r,
+            Ok(mut r) => {
+                r.set_max_body_size(opts.max_body_size);
+                r
+            }
             Err(e) if !retryable(&e) => return Err(e),
             Err(e) => {
                 retries = retry_after_error(retries, &method, &url_text, e).await?;
@@ -190,7 +197,7 @@ pub(crate) async fn run(
                     return finish(resp, opts.preload_content).await;
                 }
             }
-            let _ = resp.drain_conn().await;
+            let _ = resp.drain_at_most(DRAIN_LIMIT).await;
             if status == 303 && !method.eq_ignore_ascii_case("HEAD") {
                 method = "GET".to_owned();
                 body.clear();
@@ -236,7 +243,7 @@ pub(crate) async fn run(
                     return finish(resp, opts.preload_content).await;
                 }
             }
-            let _ = resp.drain_conn().await;
+            let _ = resp.drain_at_most(DRAIN_LIMIT).await;
             tracing::debug!(target: "hip", "Retry: {url_text} (status {status})");
             sleep(retries.sleep_duration_with(Some(&info), SystemTime::now(), unit_random())).await;
             body.rewind().await?;

@@ -64,6 +64,64 @@
 //! `Content-Length`; `Content-Length` values must all agree; anything else runs to EOF. A body
 //! cut short by EOF is [`ErrorKind::IncompleteRead`], never a silent truncation.
 //!
+//! # Strict parsing, and the leniencies kept
+//!
+//! Where two parsers could read the same bytes as different messages (a proxy and this
+//! client, say), a response that could be read either way is refused rather than guessed
+//! at: leniency there is how response splitting, desync and request smuggling work. Errors
+//! are [`ErrorKind::Protocol`] (or [`ErrorKind::BadVersion`]) with a message that quotes
+//! the offending bytes, and never depend on how the bytes were split when they arrived.
+//!
+//! Strict:
+//!
+//! - **The status line** is `HTTP/1.0` or `HTTP/1.1`, exactly one space, three digits
+//!   (100 to 999), then one space and a reason phrase of HTAB, SP, VCHAR and obs-text
+//!   (RFC 9112 section 4). Two spaces, a tab as a delimiter, a two- or four-digit code or a
+//!   control byte in the reason are refused. `HTTP/` followed by another version of the
+//!   right shape is [`ErrorKind::BadVersion`].
+//! - **Field names** are tokens followed at once by `:`; whitespace before the colon is
+//!   refused in heads and in chunked trailers (RFC 9112 section 5.1), so
+//!   `Transfer-Encoding : chunked` can never change the framing. A line that starts with
+//!   whitespace right after the status line is refused (section 2.2). Field values are
+//!   HTAB, SP, VCHAR and obs-text.
+//! - **Chunk-size lines** follow RFC 9112 section 7.1 exactly: hex digits, then optional
+//!   extensions `;name` or `;name=value` (name a token, value a token or a well-formed
+//!   quoted-string), then CRLF. Whitespace (BWS) is allowed only where section 7.1.1 puts
+//!   it: before and after each `;` and around `=`; never after the size or an extension
+//!   when no `;` or `=` follows, so `5 \r\n` is refused and `5 ;ext\r\n` accepted. A size
+//!   with more than 16 significant hex digits (leading zeros are not significant) is
+//!   refused: it cannot fit in 64 bits.
+//! - **Chunked framing is CRLF only**: the chunk-size lines, the line end after each
+//!   chunk's data, and the lines of the trailer section. A bare LF there is refused.
+//! - **Refused at the offending byte**, not at a size limit or the read timeout: a
+//!   response whose first bytes (after the blank lines below) are not a prefix of `HTTP/`,
+//!   a NUL anywhere in a head or trailer section, a CR not followed by LF. The status line
+//!   is checked as soon as its line ends. Other field-line errors are found when the head
+//!   is complete, which [`Limits::max_header_bytes`] bounds; a chunk-size line is checked
+//!   when its LF arrives, which [`Limits::max_chunk_line`] bounds.
+//! - **Framing** (RFC 9112 section 6.3): `Content-Length` values must all agree and be
+//!   plain digits; `Transfer-Encoding` with `Content-Length`, or in HTTP/1.0, is read but
+//!   then the connection must close.
+//! - **No reuse after a close request**: `Connection: close`, and also the pre-standard
+//!   `Proxy-Connection: close` that some proxies still send, leave the connection
+//!   `MustClose`. (`Proxy-Connection: keep-alive` does not make an HTTP/1.0 response
+//!   reusable: only the safe direction is honoured.)
+//!
+//! Lenient on purpose, each because real servers need it or RFC 9112 asks for it:
+//!
+//! - **A bare LF ends a line in a response head** (RFC 9112 section 2.2 allows it): old,
+//!   embedded and hand-written servers send `\n` line ends. Not inside chunked bodies,
+//!   where no server needs it and where a line-end disagreement is a known desync.
+//! - **Empty lines before the status line are skipped** (section 2.2): servers send a
+//!   stray CRLF after the previous response's body.
+//! - **A status line without a reason may omit the space too**: `HTTP/1.1 200` is read as
+//!   `HTTP/1.1 200 ` (reason `""`), as many servers send it.
+//! - **obs-fold in a response head is replaced by one space** (section 5.2 asks a user
+//!   agent to do so) instead of being refused. Not in trailers.
+//! - **The reason phrase is kept as sent**, obs-text included (decoded as ISO-8859-1).
+//! - **Chunk extensions are checked but ignored** (section 7.1.1), and any number of
+//!   leading zeros in a chunk size is accepted up to [`Limits::max_chunk_line`].
+//!
 //! # Writing
 //!
 //! [`ClientConnection::send_request`] checks everything (method, target, host, each header
@@ -133,7 +191,7 @@ use bytes::{Buf, Bytes, BytesMut};
 use crate::error::{Error, ErrorKind};
 use crate::headers::HttpHeaderDict;
 
-use read::{Scan, Scanned};
+use read::{Block, Scan, Scanned};
 
 /// How big a response head, its header count and a chunk-size line may be. Exceeding one is
 /// an [`ErrorKind::Protocol`] error that names the limit.
@@ -715,7 +773,8 @@ impl ClientConnection {
     /// The next event from the bytes received so far (see [`Event`] and the module docs).
     ///
     /// Errors: [`ErrorKind::Protocol`] when the peer broke HTTP/1.1 (garbage status line,
-    /// bad header, a limit exceeded, bad framing, EOF before a complete head);
+    /// bad header, a limit exceeded, bad framing, EOF before a complete head; see
+    /// [the rules](self#strict-parsing-and-the-leniencies-kept));
     /// [`ErrorKind::BadVersion`] for a version other than HTTP/1.0 and HTTP/1.1;
     /// [`ErrorKind::IncompleteRead`] for EOF inside a body. After an error their side is
     /// `Error` and every later call returns the same error.
@@ -865,43 +924,39 @@ impl ClientConnection {
                 return self.on_head(head);
             }
         }
-        loop {
-            let window = self.buf.len().min(max);
-            match read::scan_lines(&self.buf[..window], &mut self.scan) {
-                Scanned::Blank(end) => {
-                    let Some((used, head)) = read::parse_head(&self.buf[..end], &self.limits)?
-                    else {
-                        // Only blank lines so far, which RFC 9112 section 2.2 lets us skip.
-                        continue;
-                    };
-                    self.buf.advance(used);
-                    self.scan = Scan::default();
-                    return self.on_head(head);
+        // The slow way: find the blank line that ends the head, refusing it as soon as a
+        // byte arrives that no valid head can have (the status line is checked as soon as
+        // it ends), then parse it whole.
+        let window = self.buf.len().min(max);
+        match read::scan_lines(&self.buf[..window], &mut self.scan, Block::Head)? {
+            Scanned::Blank(end) => {
+                let Some((used, head)) = read::parse_head(&self.buf[..end], &self.limits)? else {
+                    return Err(Error::new(
+                        ErrorKind::Protocol,
+                        format!(
+                            "response head {} ends with a blank line but does not parse",
+                            read::show(&self.buf[..end])
+                        ),
+                    ));
+                };
+                self.buf.advance(used);
+                self.scan = Scan::default();
+                self.on_head(head)
+            }
+            Scanned::Incomplete => {
+                if !self.buf.is_empty() && self.buf.len() >= max {
+                    return Err(Error::new(
+                        ErrorKind::Protocol,
+                        format!(
+                            "response head is larger than the max_header_bytes limit of {max} \
+                             bytes"
+                        ),
+                    ));
                 }
-                Scanned::Incomplete => {
-                    // Check the status line as soon as it is complete, so that a reply in
-                    // another protocol or version fails fast instead of waiting for a head
-                    // that never comes. (A head that arrives whole skips this: parsing it
-                    // checks the status line anyway.)
-                    let line_end = self.scan.first_line_end;
-                    if line_end != 0 && !self.scan.status_checked {
-                        self.scan.status_checked = true;
-                        read::check_status_line(&self.buf[..line_end])?;
-                    }
-                    if !self.buf.is_empty() && self.buf.len() >= max {
-                        return Err(Error::new(
-                            ErrorKind::Protocol,
-                            format!(
-                                "response head is larger than the max_header_bytes limit of \
-                                 {max} bytes"
-                            ),
-                        ));
-                    }
-                    if self.eof {
-                        return Err(read::eof_in_head(&self.buf));
-                    }
-                    return Ok(Event::NeedData);
+                if self.eof {
+                    return Err(read::eof_in_head(&self.buf));
                 }
+                Ok(Event::NeedData)
             }
         }
     }
@@ -1057,15 +1112,12 @@ impl ClientConnection {
                 Ok(Some(self.data(n)))
             }
             ChunkAt::Crlf => {
-                let consumed = match self.buf.first().copied() {
-                    None => return self.need_more_chunked(read, None),
-                    Some(b'\n') => 1,
-                    Some(b'\r') => match self.buf.get(1).copied() {
-                        None => return self.need_more_chunked(read, None),
-                        Some(b'\n') => 2,
-                        Some(_) => 0,
-                    },
-                    Some(_) => 0,
+                // Exactly CRLF after the chunk data (RFC 9112 section 7.1): anything else,
+                // a bare LF included, means the two ends disagree on where the chunk ended.
+                let consumed = match (self.buf.first().copied(), self.buf.get(1).copied()) {
+                    (None, _) | (Some(b'\r'), None) => return self.need_more_chunked(read, None),
+                    (Some(b'\r'), Some(b'\n')) => 2,
+                    _ => 0,
                 };
                 if consumed == 0 {
                     // Name only the bytes that decided it, so the message does not depend
@@ -1093,7 +1145,7 @@ impl ClientConnection {
             ChunkAt::Trailers => {
                 let max = self.limits.max_header_bytes;
                 let window = self.buf.len().min(max);
-                match read::scan_lines(&self.buf[..window], &mut self.scan) {
+                match read::scan_lines(&self.buf[..window], &mut self.scan, Block::Trailers)? {
                     Scanned::Blank(end) => {
                         let trailers = read::parse_trailers(&self.buf[..end], &self.limits)?;
                         self.buf.advance(end);

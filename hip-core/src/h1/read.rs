@@ -20,12 +20,29 @@ const STACK_HEADERS: usize = 128;
 pub(super) struct Scan {
     /// Start of the line being looked at.
     line_start: usize,
-    /// Where the search for the next `\n` goes on.
+    /// Where the scan goes on: every byte before it was checked.
     from: usize,
     /// End (after its `\n`) of the first non-blank line, the status line; 0 if not seen.
     pub(super) first_line_end: usize,
-    /// The status line was checked on its own already.
-    pub(super) status_checked: bool,
+}
+
+/// The kind of block [`scan_lines`] reads: the rules for its bytes differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Block {
+    /// A response head: leading blank lines are skipped, the status line must start with
+    /// `HTTP/` and is checked as soon as it ends, bare LF line ends are accepted.
+    Head,
+    /// The trailer section of a chunked body: lines end with CRLF only.
+    Trailers,
+}
+
+impl Block {
+    fn name(self) -> &'static str {
+        match self {
+            Block::Head => "response head",
+            Block::Trailers => "chunked trailer section",
+        }
+    }
 }
 
 /// What [`scan_lines`] found.
@@ -37,42 +54,156 @@ pub(super) enum Scanned {
     Incomplete,
 }
 
-/// Looks for the next blank line (`\n` or `\r\n` at a line start) in `buf`, resuming where
-/// `scan` stopped, and notes where the first non-blank line ends on the way.
-pub(super) fn scan_lines(buf: &[u8], scan: &mut Scan) -> Scanned {
-    loop {
-        let Some(rest) = buf.get(scan.from..) else {
-            return Scanned::Incomplete;
-        };
-        let Some(i) = rest.iter().position(|&b| b == b'\n') else {
-            scan.from = buf.len();
-            return Scanned::Incomplete;
-        };
-        let nl = scan.from + i;
-        let start = scan.line_start;
-        let blank = nl == start || (nl == start + 1 && buf.get(start) == Some(&b'\r'));
-        scan.line_start = nl + 1;
-        scan.from = nl + 1;
-        if blank {
-            return Scanned::Blank(nl + 1);
+/// The start every status line has.
+const HTTP_NAME: &[u8; 5] = b"HTTP/";
+
+/// Looks for the blank line that ends a head or trailer section in `buf`, resuming where
+/// `scan` stopped, and refuses a block that can no longer become valid as soon as the
+/// offending byte is there (each byte is looked at once):
+///
+/// - a NUL byte, or a CR not followed by LF;
+/// - in a head: a status line that does not start with `HTTP/` (checked byte by byte), or
+///   that breaks the status-line grammar (checked as soon as its line ends);
+/// - in trailers: a bare LF.
+///
+/// In a head, blank lines before the status line are skipped (RFC 9112 section 2.2); the
+/// first blank line after it ends the head.
+pub(super) fn scan_lines(buf: &[u8], scan: &mut Scan, block: Block) -> Result<Scanned, Error> {
+    let head = block == Block::Head;
+    let mut i = scan.from;
+    while let Some(&b) = buf.get(i) {
+        // Until the status line is complete, its first five bytes must spell "HTTP/".
+        let in_name = head && scan.first_line_end == 0 && i - scan.line_start < HTTP_NAME.len();
+        if in_name {
+            let pos = i - scan.line_start;
+            let blank_line_byte = match b {
+                b'\r' => pos == 0,
+                b'\n' => pos == 0 || (pos == 1 && buf[scan.line_start] == b'\r'),
+                _ => false,
+            };
+            if b != HTTP_NAME[pos] && !blank_line_byte && b != 0 {
+                return Err(not_http(&buf[scan.line_start..=i]));
+            }
         }
-        if scan.first_line_end == 0 {
-            scan.first_line_end = nl + 1;
+        match b {
+            b'\n' => {
+                let start = scan.line_start;
+                let crlf = i > start && buf[i - 1] == b'\r';
+                if !head && !crlf {
+                    return Err(Error::new(
+                        ErrorKind::Protocol,
+                        format!(
+                            "bare LF (without CR) at offset {i} of the {}: {}",
+                            block.name(),
+                            show_tail(&buf[start..=i])
+                        ),
+                    ));
+                }
+                let blank = i == start || (crlf && i == start + 1);
+                scan.line_start = i + 1;
+                i += 1;
+                scan.from = i;
+                if blank {
+                    if !head || scan.first_line_end != 0 {
+                        return Ok(Scanned::Blank(i));
+                    }
+                    // A blank line before the status line: skipped.
+                } else if head && scan.first_line_end == 0 {
+                    scan.first_line_end = i;
+                    check_status_line(&buf[..i])?;
+                }
+            }
+            b'\r' => match buf.get(i + 1) {
+                // Decided by the next byte: look at this CR again when it is there.
+                None => break,
+                Some(b'\n') => i += 1,
+                Some(_) => {
+                    return Err(Error::new(
+                        ErrorKind::Protocol,
+                        format!(
+                            "CR not followed by LF at offset {i} of the {}: {}",
+                            block.name(),
+                            show_tail(&buf[scan.line_start..=i + 1])
+                        ),
+                    ))
+                }
+            },
+            0 => {
+                return Err(Error::new(
+                    ErrorKind::Protocol,
+                    format!(
+                        "NUL byte at offset {i} of the {}: {}",
+                        block.name(),
+                        show_tail(&buf[scan.line_start..=i])
+                    ),
+                ))
+            }
+            _ if in_name => i += 1,
+            _ => i = skip_plain(buf, i + 1),
         }
     }
+    scan.from = i;
+    Ok(Scanned::Incomplete)
 }
 
-/// End (after its `\n`) of the first line of `block` that is not blank, as [`scan_lines`]
-/// sees lines.
-fn first_line_end(block: &[u8]) -> Option<usize> {
-    let mut scan = Scan::default();
-    loop {
-        match scan_lines(block, &mut scan) {
-            _ if scan.first_line_end != 0 => return Some(scan.first_line_end),
-            Scanned::Blank(_) => continue,
-            Scanned::Incomplete => return None,
+/// The index of the first CR, LF or NUL in `buf` at or after `i` (or `buf.len()`), eight
+/// bytes at a time where it can.
+pub(super) fn skip_plain(buf: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Nonzero exactly when some byte of `v` is zero.
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    if let Some(rest) = buf.get(i..) {
+        for word in rest.chunks_exact(8) {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(word);
+            let v = u64::from_ne_bytes(bytes);
+            if zero_byte(v) | zero_byte(v ^ (ONES * 0x0A)) | zero_byte(v ^ (ONES * 0x0D)) != 0 {
+                break;
+            }
+            i += 8;
         }
     }
+    while let Some(&b) = buf.get(i) {
+        if b == b'\n' || b == b'\r' || b == 0 {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// The error for a status line whose first bytes (`start`, ending with the offending one)
+/// are not `HTTP/`.
+fn not_http(start: &[u8]) -> Error {
+    let hint = if start.first() == Some(&0x16) {
+        "; this looks like a TLS record: does the server speak HTTPS on this port?"
+    } else {
+        ""
+    };
+    Error::new(
+        ErrorKind::Protocol,
+        format!(
+            "invalid status line starting {} (a response starts with \"HTTP/\"{hint})",
+            show(start)
+        ),
+    )
+}
+
+/// Bytes for an error message that ends at the offending byte: quoted, escaped, only the
+/// last 60 bytes.
+fn show_tail(bytes: &[u8]) -> String {
+    const MAX: usize = 60;
+    let cut = bytes.len().saturating_sub(MAX);
+    let more = if cut > 0 { "..." } else { "" };
+    format!("{more}\"{}\"", bytes[cut..].escape_ascii())
+}
+
+/// End (after its `\n`) of the first line of `block` that is not blank.
+fn first_line_end(block: &[u8]) -> Option<usize> {
+    let start = block.iter().position(|&b| b != b'\r' && b != b'\n')?;
+    let nl = block[start..].iter().position(|&b| b == b'\n')?;
+    Some(start + nl + 1)
 }
 
 /// Finds the end (after `\n`) of the first line of `buf`, resuming where `scan` stopped.
@@ -114,12 +245,16 @@ fn first_line(buf: &[u8]) -> &[u8] {
 
 fn response_config() -> httparse::ParserConfig {
     let mut config = httparse::ParserConfig::default();
-    // Lenient where RFC 9112 lets a client be: obs-fold is replaced by a space (section
-    // 5.2), and stray spaces that real servers send are tolerated.
+    // Strict where leniency could change how a message is framed: no whitespace between a
+    // field name and its colon (RFC 9112 section 5.1), exactly one space around the status
+    // code (section 4), no whitespace before the first field (section 2.2). Lenient where
+    // RFC 9112 asks a user agent to be: obs-fold is replaced by a space (section 5.2).
     config
         .allow_obsolete_multiline_headers_in_responses(true)
-        .allow_spaces_after_header_name_in_responses(true)
-        .allow_multiple_spaces_in_response_status_delimiters(true);
+        .allow_spaces_after_header_name_in_responses(false)
+        .allow_multiple_spaces_in_response_status_delimiters(false)
+        .allow_space_before_first_header_name(false)
+        .ignore_invalid_headers_in_responses(false);
     config
 }
 
@@ -231,9 +366,13 @@ pub(super) fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
-/// The first header line of `lines` that httparse would refuse, for an error message.
-fn bad_header_line(lines: &[u8]) -> &[u8] {
+/// The first header line of `lines` that httparse would refuse, for an error message, and
+/// what is wrong with it when that is more specific than httparse's word for it.
+/// `obs_fold` says whether continuation lines are allowed (in heads, not in trailers).
+fn bad_header_line(lines: &[u8], obs_fold: bool) -> (&[u8], Option<&'static str>) {
+    let value_ok = |v: &[u8]| v.iter().all(|&b| b == b'\t' || b >= 0x20 && b != 0x7F);
     let mut rest = lines;
+    let mut first = true;
     while !rest.is_empty() {
         let end = rest
             .iter()
@@ -247,24 +386,36 @@ fn bad_header_line(lines: &[u8]) -> &[u8] {
             break;
         }
         if text[0] == b' ' || text[0] == b'\t' {
-            // obs-fold continuation line
-            if text.iter().all(|&b| b == b'\t' || b >= 0x20 && b != 0x7F) {
+            if !obs_fold || first {
+                return (
+                    text,
+                    Some("a line starting with whitespace continues no field"),
+                );
+            }
+            // An obs-fold continuation line.
+            if value_ok(text) {
                 continue;
             }
-            return text;
+            return (text, None);
         }
+        first = false;
         let Some(colon) = text.iter().position(|&b| b == b':') else {
-            return text;
+            return (text, None);
         };
-        let name = text[..colon].trim_ascii_end();
-        let value_ok = text[colon + 1..]
-            .iter()
-            .all(|&b| b == b'\t' || b >= 0x20 && b != 0x7F);
-        if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) || !value_ok {
-            return text;
+        let name = &text[..colon];
+        let trimmed = name.trim_ascii_end();
+        if trimmed.len() < name.len() && !trimmed.is_empty() && trimmed.iter().all(|&b| is_tchar(b))
+        {
+            return (
+                text,
+                Some("whitespace between a field name and its colon, RFC 9112 section 5.1"),
+            );
+        }
+        if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) || !value_ok(&text[colon + 1..]) {
+            return (text, None);
         }
     }
-    lines
+    (lines, None)
 }
 
 fn head_error(block: &[u8], err: httparse::Error, limits: &Limits) -> Error {
@@ -288,11 +439,13 @@ fn head_error(block: &[u8], err: httparse::Error, limits: &Limits) -> Error {
                 .iter()
                 .position(|&b| b == b'\n')
                 .map_or(&block[block.len()..], |i| &block[start + i + 1..]);
+            let (line, why) = bad_header_line(after_status, true);
+            let why = why.map_or_else(|| err.to_string(), str::to_owned);
             Error::new(
                 ErrorKind::Protocol,
                 format!(
-                    "invalid header line {} in response head ({err})",
-                    show(bad_header_line(after_status))
+                    "invalid header line {} in response head ({why})",
+                    show(line)
                 ),
             )
         }
@@ -356,12 +509,10 @@ fn parse_head_into<'b>(
     )))
 }
 
-/// The reason phrase of a status line already known to be valid: what follows the version,
-/// the code and the spaces after them.
+/// The reason phrase of a status line already known to be valid: everything after
+/// `HTTP/1.x NNN ` (exactly one space on each side of the code), as it is.
 fn reason_from_line(line: &[u8]) -> String {
-    let rest = line.get(8..).unwrap_or_default().trim_ascii_start();
-    let rest = rest.get(3..).unwrap_or_default().trim_ascii_start();
-    latin1(rest)
+    latin1(line.get(13..).unwrap_or_default())
 }
 
 /// Parses a complete trailer block (`block` ends with its blank line).
@@ -390,38 +541,48 @@ fn parse_trailers_into<'b>(
             Ok(trailers)
         }
         Err(httparse::Error::TooManyHeaders) => Err(too_many_headers("chunked trailer", limits)),
-        Ok(httparse::Status::Partial) | Err(_) => Err(Error::new(
-            ErrorKind::Protocol,
-            format!(
-                "invalid chunked trailer line {}",
-                show(bad_header_line(block))
-            ),
-        )),
+        Ok(httparse::Status::Partial) | Err(_) => {
+            let (line, why) = bad_header_line(block, false);
+            let why = why.map_or_else(String::new, |w| format!(" ({w})"));
+            Err(Error::new(
+                ErrorKind::Protocol,
+                format!("invalid chunked trailer line {}{why}", show(line)),
+            ))
+        }
     }
 }
 
-/// Parses a chunk-size line (`line` ends after its `\n`): hex digits, optional spaces, then
-/// optional extensions after `;`, which are ignored (RFC 9112 section 7.1.1).
+/// Parses a chunk-size line (`line` ends after its `\n`) by the grammar of RFC 9112
+/// section 7.1, and returns the chunk size:
+///
+/// ```text
+/// chunk-size [ chunk-ext ] CRLF
+/// chunk-size = 1*HEXDIG                (at most 16 significant digits: it must fit in u64)
+/// chunk-ext  = *( BWS ";" BWS token [ BWS "=" BWS ( token / quoted-string ) ] )
+/// ```
+///
+/// BWS (spaces and tabs) is allowed only where the grammar puts it: before a `;`, around
+/// `;` and `=`; never at the end of the line. The line must end with CRLF. Extensions are
+/// checked and ignored.
 pub(super) fn parse_chunk_size(line: &[u8]) -> Result<u64, Error> {
     let text = line.strip_suffix(b"\n").unwrap_or(line);
-    let text = text.strip_suffix(b"\r").unwrap_or(text);
-    let digits = text.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    let Some(text) = text.strip_suffix(b"\r") else {
+        return Err(Error::new(
+            ErrorKind::Protocol,
+            format!(
+                "invalid chunk-size line {} (it must end with CRLF, not a bare LF)",
+                show(line)
+            ),
+        ));
+    };
     let invalid = || {
         Error::new(
             ErrorKind::Protocol,
             format!("invalid chunk-size line {}", show(text)),
         )
     };
+    let digits = text.iter().take_while(|b| b.is_ascii_hexdigit()).count();
     if digits == 0 {
-        return Err(invalid());
-    }
-    let rest = &text[digits..];
-    let spaces = rest
-        .iter()
-        .take_while(|&&b| b == b' ' || b == b'\t')
-        .count();
-    let rest = &rest[spaces..];
-    if !rest.is_empty() && rest[0] != b';' {
         return Err(invalid());
     }
     let mut size: u64 = 0;
@@ -431,6 +592,7 @@ pub(super) fn parse_chunk_size(line: &[u8]) -> Result<u64, Error> {
             b'a'..=b'f' => b - b'a' + 10,
             _ => b - b'A' + 10,
         });
+        // More than 16 significant digits (leading zeros are not) overflow here.
         size = size
             .checked_mul(16)
             .and_then(|s| s.checked_add(v))
@@ -444,7 +606,74 @@ pub(super) fn parse_chunk_size(line: &[u8]) -> Result<u64, Error> {
                 )
             })?;
     }
-    Ok(size)
+    if chunk_ext_ok(&text[digits..]) {
+        Ok(size)
+    } else {
+        Err(invalid())
+    }
+}
+
+/// True if `ext` (what follows the chunk size, without CRLF) is a valid `chunk-ext`.
+fn chunk_ext_ok(ext: &[u8]) -> bool {
+    let bws = |at: usize| {
+        at + ext[at..]
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count()
+    };
+    let token = |at: usize| at + ext[at..].iter().take_while(|&&b| is_tchar(b)).count();
+    let mut at = 0;
+    loop {
+        // BWS ";" BWS, or the end of the line (with no whitespace before it).
+        let semi = bws(at);
+        if semi == ext.len() {
+            return semi == at;
+        }
+        if ext[semi] != b';' {
+            return false;
+        }
+        // chunk-ext-name
+        let name = bws(semi + 1);
+        at = token(name);
+        if at == name {
+            return false;
+        }
+        // [ BWS "=" BWS chunk-ext-val ]: the whitespace belongs to the next element
+        // unless "=" follows it.
+        let eq = bws(at);
+        if ext.get(eq) != Some(&b'=') {
+            continue;
+        }
+        let value = bws(eq + 1);
+        at = match ext.get(value) {
+            Some(b'"') => match quoted_string_end(&ext[value..]) {
+                Some(len) => value + len,
+                None => return false,
+            },
+            _ => token(value),
+        };
+        if at == value {
+            return false;
+        }
+    }
+}
+
+/// The length of the quoted-string (RFC 9110 section 5.6.4) at the start of `s` (which
+/// starts with `"`), or `None` if it is not one.
+fn quoted_string_end(s: &[u8]) -> Option<usize> {
+    // qdtext: HTAB, SP, VCHAR but '"' and '\', obs-text; quoted-pair: '\' then HTAB, SP,
+    // VCHAR or obs-text.
+    let text = |b: u8| b == b'\t' || (b >= 0x20 && b != 0x7F);
+    let mut i = 1;
+    loop {
+        match *s.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' if text(*s.get(i + 1)?) => i += 2,
+            b'\\' => return None,
+            b if text(b) => i += 1,
+            _ => return None,
+        }
+    }
 }
 
 /// The error for EOF before a complete response head.
@@ -473,10 +702,22 @@ fn list_elements(value: &str) -> impl Iterator<Item = &str> {
 
 /// True if the `Connection` headers of `headers` name `token`.
 pub(super) fn connection_has(headers: &HttpHeaderDict, token: &str) -> bool {
-    headers.iter().any(|(name, value)| {
-        name.eq_ignore_ascii_case("connection")
-            && list_elements(value).any(|t| t.eq_ignore_ascii_case(token))
+    field_has(headers, "connection", token)
+}
+
+/// True if a `name` list header of `headers` has the element `token`.
+fn field_has(headers: &HttpHeaderDict, name: &str, token: &str) -> bool {
+    headers.iter().any(|(n, value)| {
+        n.eq_ignore_ascii_case(name) && list_elements(value).any(|t| t.eq_ignore_ascii_case(token))
     })
+}
+
+/// True if the response asks for the connection to be closed: `Connection: close`, or
+/// `Proxy-Connection: close`, the pre-standard field of HTTP/1.0 proxies (RFC 9112 appendix
+/// C.2.2) that some proxies still send. Reading it as a close costs at most a connection;
+/// ignoring it could put a request on a connection the proxy is about to drop.
+fn close_requested(headers: &HttpHeaderDict) -> bool {
+    connection_has(headers, "close") || field_has(headers, "proxy-connection", "close")
 }
 
 /// The agreed value of every `Content-Length` in `headers` (repeated fields and comma
@@ -537,7 +778,7 @@ pub(super) fn transfer_encoding(headers: &HttpHeaderDict) -> Option<bool> {
 /// kept alive afterwards (RFC 9112 sections 6.3 and 9.3).
 pub(super) fn framing(head: &ResponseHead, method: MethodKind) -> Result<(Framing, bool), Error> {
     let headers = &head.headers;
-    let mut keep_alive = !connection_has(headers, "close")
+    let mut keep_alive = !close_requested(headers)
         && (head.version == Version::Http11 || connection_has(headers, "keep-alive"));
     let status = head.status;
     if method == MethodKind::Connect && (200..300).contains(&status) {

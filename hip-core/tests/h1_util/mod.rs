@@ -210,3 +210,22 @@ pub(crate) fn closed() -> Ev {
 pub(crate) fn err(kind: ErrorKind, message: &str) -> Ev {
     Ev::Error(kind, message.to_owned())
 }
+
+/// Feeds `data` one byte at a time (after a `method` request) and returns the index of the
+/// byte whose arrival made `next_event` fail, with the error; `None` if nothing failed.
+/// Shows that a response is refused as soon as the offending byte is there, without
+/// waiting for more data, a limit or EOF.
+pub(crate) fn failing_byte(method: &str, data: &[u8]) -> Option<(usize, Ev)> {
+    let mut conn = sent(method, BodyLength::None);
+    let mut evs = Vec::new();
+    for (i, &b) in data.iter().enumerate() {
+        conn.receive_data(&[b]);
+        if drain(&mut conn, &mut evs) {
+            return match evs.pop() {
+                Some(e @ Ev::Error(..)) => Some((i, e)),
+                _ => None,
+            };
+        }
+    }
+    None
+}
