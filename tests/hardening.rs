@@ -207,3 +207,24 @@ dual_test! {
         assert_eq!(Retry::DEFAULT.retry_after_max, 21_600.0);
     }
 }
+
+// ---- 7. a deadline for the whole call ------------------------------------------------------
+
+dual_test! {
+    fn a_deadline_bounds_retries_and_their_sleeps() {
+        // Always busy, always asking to come back in a second.
+        let server = RawServer::respond_always(b"HTTP/1.1 503 Busy\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n");
+        let http = manager!();
+        let started = Instant::now();
+        let retry = Retry::new(10).status_forcelist([503]);
+        let err = send!(http.request("GET", server.url("/")).retries(retry).deadline(0.5)).unwrap_err();
+        assert!(started.elapsed() < HANG);
+        assert_eq!(err.kind(), ErrorKind::Deadline, "{err:#}");
+        assert!(err.is_timeout());
+        assert!(err.message().contains("deadline (0.5s)"), "{err}");
+        // The manager's deadline applies to requests that set none.
+        let http = manager!(b => b.deadline(0.3).retries(Retry::new(10).status_forcelist([503])));
+        let err = send!(http.request("GET", server.url("/"))).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Deadline, "{err:#}");
+    }
+}

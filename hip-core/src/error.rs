@@ -90,6 +90,10 @@ pub enum ErrorKind {
     /// Not in the spec (a hip addition): a whole-body read (`preload_content`, `data()`,
     /// `read(None)`) would have collected more than the request's `max_body_size`.
     BodyTooLarge,
+    /// Not in the spec (a hip addition): the request's `deadline`, which bounds the whole
+    /// call (connects, retries, redirects, sleeps and preloading), ran out. A timeout
+    /// ([`Error::is_timeout`]).
+    Deadline,
 }
 
 impl ErrorKind {
@@ -122,6 +126,7 @@ impl ErrorKind {
             ErrorKind::LocalProtocol => "LocalProtocolError",
             ErrorKind::Runtime => "RuntimeError",
             ErrorKind::BodyTooLarge => "BodyTooLargeError",
+            ErrorKind::Deadline => "DeadlineExceededError",
         }
     }
 }
@@ -296,7 +301,10 @@ impl Error {
     pub fn is_timeout(&self) -> bool {
         matches!(
             self.inner.kind,
-            ErrorKind::ReadTimeout | ErrorKind::ConnectTimeout | ErrorKind::NewConnection
+            ErrorKind::ReadTimeout
+                | ErrorKind::ConnectTimeout
+                | ErrorKind::NewConnection
+                | ErrorKind::Deadline
         )
     }
 

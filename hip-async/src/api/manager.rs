@@ -63,6 +63,7 @@ struct ManagerInner {
     registry: Registry,
     headers: HttpHeaderDict,
     max_body_size: Option<u64>,
+    deadline: Option<std::time::Duration>,
 }
 
 /// The spec's `PoolManager(num_pools=10, headers=None, backend=None, **connection_pool_kw)`,
@@ -255,6 +256,9 @@ impl PoolManager {
         if opts.max_body_size.is_none() {
             opts.max_body_size = self.inner.max_body_size;
         }
+        if opts.deadline.is_none() {
+            opts.deadline = self.inner.deadline;
+        }
         exchange::run(Source::Manager(&self.inner.registry), method, url, opts).await
     }
 }
@@ -310,6 +314,7 @@ pub struct PoolManagerBuilder<F: Flavor = Async> {
     opts: PoolOptions,
     proxy: Option<ProxySpec>,
     max_body_size: Option<u64>,
+    deadline: Option<f64>,
     flavor: PhantomData<fn() -> F>,
 }
 
@@ -321,6 +326,7 @@ impl<F: Flavor> Clone for PoolManagerBuilder<F> {
             opts: self.opts.clone(),
             proxy: self.proxy.clone(),
             max_body_size: self.max_body_size,
+            deadline: self.deadline,
             flavor: PhantomData,
         }
     }
@@ -343,6 +349,7 @@ impl<F: Flavor> Default for PoolManagerBuilder<F> {
             opts: PoolOptions::default(),
             proxy: None,
             max_body_size: None,
+            deadline: None,
             flavor: PhantomData,
         }
     }
@@ -545,6 +552,15 @@ impl<F: Flavor> PoolManagerBuilder<F> {
         self
     }
 
+    /// A deadline in seconds for each whole call of this manager that does not set its own
+    /// (see `RequestBuilder::deadline`): connecting, sending, every retry and redirect, the
+    /// sleeps between them, and preloading. Default: none. A hip addition; checked by
+    /// `build()`.
+    pub fn deadline(mut self, secs: f64) -> Self {
+        self.deadline = Some(secs);
+        self
+    }
+
     /// `SOCKSProxyManager`'s `username` (the SOCKS4 user id, or the SOCKS5 username); wins
     /// over the proxy URL's.
     pub fn proxy_username(mut self, username: impl Into<String>) -> Self {
@@ -575,12 +591,25 @@ impl<F: Flavor> PoolManagerBuilder<F> {
             None => None,
             Some(spec) => Some(spec.build(&self.opts)?),
         };
+        let deadline = match self.deadline {
+            None => None,
+            Some(secs) => match std::time::Duration::try_from_secs_f64(secs) {
+                Ok(d) if !d.is_zero() => Some(d),
+                _ => {
+                    return Err(Error::new(
+                        hip_core::ErrorKind::InvalidValue,
+                        format!("deadline must be a positive number of seconds, got {secs}"),
+                    ))
+                }
+            },
+        };
         let registry = Registry::new(self.num_pools, self.opts, proxy)?;
         F::manager(PoolManager {
             inner: Arc::new(ManagerInner {
                 registry,
                 headers: self.headers,
                 max_body_size: self.max_body_size,
+                deadline,
             }),
         })
     }

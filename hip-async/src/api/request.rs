@@ -217,6 +217,24 @@ impl<'a, F: Flavor> RequestBuilder<'a, F> {
         self
     }
 
+    /// A deadline in seconds for the whole call: connecting, sending, every retry and
+    /// redirect, the sleeps between them, and preloading the body. When it runs out the call
+    /// fails with `ErrorKind::Deadline` (a timeout: `is_timeout()`). A hip addition beside
+    /// the spec's `timeout`, whose `total` keeps the spec's meaning; overrides the manager's
+    /// [`deadline`](super::PoolManagerBuilder::deadline).
+    pub fn deadline(mut self, secs: f64) -> Self {
+        match Duration::try_from_secs_f64(secs) {
+            Ok(d) if !d.is_zero() => self.opts.deadline = Some(d),
+            _ => {
+                self.error = Some(Error::new(
+                    ErrorKind::InvalidValue,
+                    format!("deadline must be a positive number of seconds, got {secs}"),
+                ))
+            }
+        }
+        self
+    }
+
     /// `release_conn` (see [`RequestOptions::release_conn`]).
     pub fn release_conn(mut self, v: bool) -> Self {
         self.opts.release_conn = Some(v);

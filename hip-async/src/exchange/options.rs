@@ -41,6 +41,11 @@ pub struct RequestOptions {
     /// after decoding; more is an `ErrorKind::BodyTooLarge` error. `None` (the default) uses
     /// the manager's, which is unlimited unless set. A hip addition.
     pub max_body_size: Option<u64>,
+    /// A deadline for the whole call: connecting, sending, every retry and redirect, the
+    /// sleeps between them and preloading the body. `None` (the default) uses the manager's,
+    /// which is none unless set. A hip addition beside the spec's `Timeout` (whose `total`
+    /// keeps the spec's meaning: connect plus read of one attempt).
+    pub deadline: Option<Duration>,
 }
 
 impl Default for RequestOptions {
@@ -58,6 +63,7 @@ impl Default for RequestOptions {
             preload_content: true,
             decode_content: true,
             max_body_size: None,
+            deadline: None,
         }
     }
 }

@@ -98,8 +98,32 @@ pub(crate) fn retryable(e: &Error) -> bool {
     }
 }
 
-/// Runs a request to completion: the spec's `urlopen` loop.
+/// Runs a request to completion: the spec's `urlopen` loop, within the request's
+/// `deadline` when it has one.
 pub(crate) async fn run(
+    src: Source<'_>,
+    method: &str,
+    url: &str,
+    opts: RequestOptions,
+) -> Result<HttpResponse, Error> {
+    match opts.deadline {
+        None => urlopen(src, method, url, opts).await,
+        Some(limit) => tokio::time::timeout(limit, urlopen(src, method, url, opts))
+            .await
+            .unwrap_or_else(|_elapsed| {
+                Err(Error::new(
+                    ErrorKind::Deadline,
+                    format!(
+                        "the request did not complete within its deadline ({}s)",
+                        limit.as_secs_f64()
+                    ),
+                )
+                .with_url(url))
+            }),
+    }
+}
+
+async fn urlopen(
     src: Source<'_>,
     method: &str,
     url: &str,
