@@ -347,6 +347,8 @@ impl<F: Blocking> RequestBuilder<'_, F> {
     /// `preload_content(false)`), on the flavour's runtime.
     pub fn send(self) -> Result<F::Response, Error> {
         let flavor = self.flavor.clone();
-        flavor.block_on(self.send_async())
+        // The request future is large (the whole urlopen loop, some KiB): on the heap once,
+        // so the runtime's layers move a pointer, not the future.
+        flavor.block_on(Box::pin(self.send_async()))
     }
 }

@@ -5,9 +5,10 @@
 use std::future::{poll_fn, Future};
 use std::io::IoSlice;
 use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
-use hip_core::h1::{Event, Request, ResponseHead};
+use hip_core::h1::{Event, Prepared, Request, ResponseHead};
 use hip_core::{Error, ErrorKind};
 use tokio::io::AsyncWriteExt;
 
@@ -34,6 +35,7 @@ const COALESCE_LIMIT: usize = 16 * 1024;
 pub(crate) async fn send_request(
     conn: &mut Connection,
     req: &Request<'_>,
+    prepared: &Prepared,
     body: &mut Body,
     limit: Option<Duration>,
 ) -> Result<(), SendError> {
@@ -41,7 +43,7 @@ pub(crate) async fn send_request(
     conn.response_started = false;
     conn.write_buf.clear();
     conn.h1
-        .send_prepared_request(req, &mut conn.write_buf)
+        .send_prepared_request(req, prepared, &mut conn.write_buf)
         .map_err(SendError::Local)?;
     let result = write_request_body(conn, body, limit).await;
     if let Err(e) = &result {
@@ -132,17 +134,22 @@ async fn bounded<T>(
     limit: Option<Duration>,
     op: impl Future<Output = std::io::Result<T>>,
 ) -> std::io::Result<T> {
-    match limit {
-        None => op.await,
-        Some(t) => tokio::time::timeout(t, op)
-            .await
-            .unwrap_or_else(|_elapsed| {
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    format!("the server took no bytes for {}s", t.as_secs_f64()),
-                ))
-            }),
+    let mut op = std::pin::pin!(op);
+    let Some(t) = limit else {
+        return op.await;
+    };
+    // Most writes complete at once: they need no timer.
+    if let Poll::Ready(done) = poll_fn(|cx| Poll::Ready(op.as_mut().poll(cx))).await {
+        return done;
     }
+    tokio::time::timeout(t, op)
+        .await
+        .unwrap_or_else(|_elapsed| {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("the server took no bytes for {}s", t.as_secs_f64()),
+            ))
+        })
 }
 
 /// Reads until the response head, skipping (and logging) 1xx informational responses.

@@ -16,7 +16,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use hip_core::h1::Request;
+use hip_core::h1::{Prepared, Request};
 use hip_core::retry::{ResponseInfo, Retry};
 use hip_core::timeout::Timeout;
 use hip_core::url::{parse_url, Url};
@@ -150,8 +150,8 @@ async fn urlopen(
         .take()
         .unwrap_or_else(|| defaults.headers.clone());
     let mut body = std::mem::take(&mut opts.body);
-    prepare(&method, &current, &headers, &body)?;
     body.prepare(opts.body_pos).await?;
+    let mut prepared = prepare(&method, &current, &headers, &body)?;
     let mut pool = src.pool_for(&current)?.ok_or_else(|| {
         Error::new(
             ErrorKind::LocationValue,
@@ -168,6 +168,7 @@ async fn urlopen(
             &target,
             &url_text,
             &headers,
+            &prepared,
             &mut body,
             &timeout,
             &retries,
@@ -239,6 +240,8 @@ async fn urlopen(
                     headers.remove(&n);
                 }
             }
+            // The method, the headers or the body may have changed: prepare again.
+            prepared = prepare(&method, &next, &headers, &body)?;
             tracing::info!(target: "hip", "Redirecting {url_text} -> {}", next.url());
             if let Some(d) = retries.sleep_for_retry(Some(&info), SystemTime::now()) {
                 sleep(d).await;
@@ -294,7 +297,12 @@ async fn urlopen(
 /// Prepares the request: hip-core checks the method, the target, every header and the body
 /// framing, as it will on the wire, before any pool is touched. Borrows the URL's parts
 /// (nothing is allocated): the path and host as they are, the query scanned alike.
-fn prepare(method: &str, url: &Url, headers: &HttpHeaderDict, body: &Body) -> Result<(), Error> {
+fn prepare(
+    method: &str,
+    url: &Url,
+    headers: &HttpHeaderDict,
+    body: &Body,
+) -> Result<Prepared, Error> {
     let target = match url.path.as_deref() {
         Some(p) if !p.is_empty() => p,
         _ => "/",
@@ -307,12 +315,12 @@ fn prepare(method: &str, url: &Url, headers: &HttpHeaderDict, body: &Body) -> Re
         body: body.framing(),
     }
     .prepare()
-    .and_then(|()| match url.query.as_deref() {
+    .and_then(|prepared| match url.query.as_deref() {
         Some(q) if q.chars().any(|c| !c.is_ascii_graphic()) => Err(Error::new(
             ErrorKind::LocalProtocol,
             format!("invalid query {q:?}: only printable ASCII without spaces can be sent"),
         )),
-        _ => Ok(()),
+        _ => Ok(prepared),
     });
     checked.map_err(|e| e.with_url(url.url()))
 }
@@ -370,6 +378,7 @@ async fn attempt(
     target: &str,
     url_text: &str,
     headers: &HttpHeaderDict,
+    prepared: &Prepared,
     body: &mut Body,
     timeout: &Timeout,
     retries: &Retry,
@@ -379,7 +388,22 @@ async fn attempt(
     // On a forwarding route: the destination's Host and the proxy headers.
     let authority = target::request_authority(pool, target);
     let proxied = target::forward_headers(pool, headers);
-    let headers = proxied.as_ref().unwrap_or(headers);
+    let merged;
+    let (headers, prepared) = match &proxied {
+        None => (headers, prepared),
+        Some(with_proxy) => {
+            // The proxy headers join the request's: prepare what will really go out.
+            merged = Request {
+                method,
+                target,
+                host: &authority,
+                headers: with_proxy,
+                body: body.framing(),
+            }
+            .prepare()?;
+            (with_proxy, &merged)
+        }
+    };
     let mut fresh_only = false;
     loop {
         let mut timeout = timeout.clone_fresh();
@@ -397,7 +421,7 @@ async fn attempt(
         pool.count_request();
         let conn = pc.conn();
         let mut deadline = ReadDeadline::new(read_timeout);
-        let sent = send::send_request(conn, &req, body, read_timeout).await;
+        let sent = send::send_request(conn, &req, prepared, body, read_timeout).await;
         let reused = conn.is_reused();
         let head = match sent {
             Ok(()) => send::read_head(conn, &mut deadline).await,

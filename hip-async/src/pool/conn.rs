@@ -72,6 +72,8 @@ pub(crate) struct Connection {
     pub(crate) write_buf: Vec<u8>,
     /// The host this connection was opened for, for error messages.
     host: Arc<str>,
+    /// When it last went back to the pool.
+    idle_since: Option<std::time::Instant>,
 }
 
 impl Connection {
@@ -80,6 +82,7 @@ impl Connection {
             io,
             h1,
             host,
+            idle_since: None,
             requests: 0,
             response_started: false,
             write_buf: Vec::with_capacity(1024),
@@ -100,7 +103,18 @@ impl Connection {
     /// state machine says so, or bytes beyond the finished response are already buffered
     /// (a second response in the same write would otherwise answer the next request).
     pub(crate) fn prepare_reuse(&mut self) -> bool {
-        self.h1.is_reusable() && self.h1.start_next_cycle().is_ok() && self.h1.read_buf().is_empty()
+        let reusable = self.h1.is_reusable()
+            && self.h1.start_next_cycle().is_ok()
+            && self.h1.read_buf().is_empty();
+        if reusable {
+            self.idle_since = Some(std::time::Instant::now());
+        }
+        reusable
+    }
+
+    /// How long the connection has sat in the pool.
+    pub(crate) fn idle_for(&self) -> Duration {
+        self.idle_since.map_or(Duration::ZERO, |t| t.elapsed())
     }
 
     /// True when an idle connection has been closed by the server or has unexpected bytes.

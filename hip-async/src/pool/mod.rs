@@ -31,6 +31,10 @@ use crate::transport::Scheme;
 use crate::transport::{self, tls, CertReqs, DestinationTls, Dialer, Route};
 use crate::warnings;
 
+/// How long a connection must have sat idle before its checkout turns the I/O driver once
+/// to see what arrived meanwhile.
+const IDLE_CHECK_AFTER: Duration = Duration::from_millis(1);
+
 pub(crate) struct PoolInner {
     pub(crate) scheme: Scheme,
     pub(crate) host: Arc<str>,
@@ -259,10 +263,14 @@ impl HttpConnectionPool {
         timeout.start_connect(now)?;
         if !fresh_only {
             while let Some(mut conn) = self.pop_idle() {
-                // One turn of the runtime's I/O driver delivers what arrived while the
-                // connection sat idle (a close, or bytes no request asked for); without it a
-                // current-thread runtime (the blocking API's) would not see them yet.
-                tokio::task::yield_now().await;
+                // After a pause, one turn of the runtime's I/O driver delivers what arrived
+                // while the connection sat idle (a close, or bytes no request asked for);
+                // without it a current-thread runtime (the blocking API's) would not see them
+                // yet. Back-to-back reuse skips it: nothing can have arrived unseen in that
+                // instant that could not as well arrive just after the check.
+                if conn.idle_for() >= IDLE_CHECK_AFTER {
+                    tokio::task::yield_now().await;
+                }
                 if conn.is_dropped() {
                     tracing::debug!(target: "hip", "Resetting dropped connection: {}", self.inner.host);
                     continue;

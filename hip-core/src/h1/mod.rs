@@ -308,9 +308,17 @@ impl Request<'_> {
     /// let req = Request { method: "GET", target: "/", host: "h", headers: &headers, body: BodyLength::None };
     /// assert_eq!(req.prepare().unwrap_err().kind(), ErrorKind::InvalidHeader);
     /// ```
-    pub fn prepare(&self) -> Result<(), Error> {
-        write::validate(self, false).map(|_| ())
+    pub fn prepare(&self) -> Result<Prepared, Error> {
+        write::validate(self).map(|plan| Prepared { plan })
     }
+}
+
+/// A request head checked by [`Request::prepare`]: what
+/// [`ClientConnection::send_prepared_request`] needs to write it without checking the method
+/// and headers again.
+#[derive(Debug, Clone, Copy)]
+pub struct Prepared {
+    plan: write::Plan,
 }
 
 /// The HTTP version of a response (the spec's `HTTPResponse.version`, 10 or 11).
@@ -608,32 +616,40 @@ impl ClientConnection {
     /// Afterwards our side is `SendBody`, or `Done` when no body bytes follow
     /// (`BodyLength::None`, `Fixed(0)`); their side is `SendResponse`.
     pub fn send_request(&mut self, req: &Request<'_>, out: &mut Vec<u8>) -> Result<(), Error> {
-        self.send_checked(req, false, out)
+        self.send_checked(req, None, out)
     }
 
-    /// [`ClientConnection::send_request`] for a request whose method and headers the caller
-    /// has already checked with [`Request::prepare`] (the target, the `Host` value and the
-    /// framing are still checked here): a driver that prepares each request once, before it
-    /// takes a connection, does not pay for the header checks twice. Passing headers that
-    /// were not prepared can put forbidden bytes on the wire.
+    /// [`ClientConnection::send_request`] for a request the caller has already checked with
+    /// [`Request::prepare`]: a driver that prepares each request once, before it takes a
+    /// connection, does not pay for the checks twice. `prepared` must come from a request
+    /// with the same method, headers and body framing as `req` (the target and the `Host`
+    /// value may differ: they are checked here); anything else can put forbidden bytes or
+    /// wrong framing on the wire.
     pub fn send_prepared_request(
         &mut self,
         req: &Request<'_>,
+        prepared: &Prepared,
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
-        self.send_checked(req, true, out)
+        self.send_checked(req, Some(prepared), out)
     }
 
     fn send_checked(
         &mut self,
         req: &Request<'_>,
-        headers_checked: bool,
+        prepared: Option<&Prepared>,
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
         if self.our_state != State::Idle || self.their_state != State::Idle {
             return Err(self.wrong_state("send a request"));
         }
-        let plan = write::validate(req, headers_checked)?;
+        let plan = match prepared {
+            Some(p) => {
+                write::check_target_and_host(req, &p.plan)?;
+                p.plan
+            }
+            None => write::validate(req)?,
+        };
         write::write_head(req, &plan, out);
 
         self.method.clear();

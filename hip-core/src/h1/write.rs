@@ -116,22 +116,14 @@ fn check_host(host: &str) -> Result<(), Error> {
 }
 
 /// Checks everything about `req` and decides the framing; writes nothing.
-///
-/// With `headers_checked`, the method and the header names and values are taken as already
-/// checked (by [`Request::prepare`] on the same method and headers) and only looked at for
-/// `Host`, `Upgrade` and the framing.
-pub(super) fn validate(req: &Request<'_>, headers_checked: bool) -> Result<Plan, Error> {
-    if !headers_checked {
-        check_method(req.method)?;
-    }
+pub(super) fn validate(req: &Request<'_>) -> Result<Plan, Error> {
+    check_method(req.method)?;
     check_target(req.target)?;
     let mut has_host = false;
     let mut upgrade = false;
     for (name, value) in req.headers.iter() {
-        if !headers_checked {
-            check_header_name(name)?;
-            check_header_value(name, value)?;
-        }
+        check_header_name(name)?;
+        check_header_value(name, value)?;
         has_host |= name.eq_ignore_ascii_case("host");
         upgrade |= name.eq_ignore_ascii_case("upgrade");
     }
@@ -224,6 +216,16 @@ pub(super) fn validate(req: &Request<'_>, headers_checked: bool) -> Result<Plan,
         upgrade,
         outgoing,
     })
+}
+
+/// The checks that depend on the target and the `Host` value, for a request whose method,
+/// headers and framing were planned already (see [`validate`]).
+pub(super) fn check_target_and_host(req: &Request<'_>, plan: &Plan) -> Result<(), Error> {
+    check_target(req.target)?;
+    if plan.add_host {
+        check_host(req.host)?;
+    }
+    Ok(())
 }
 
 /// Appends `value` encoded as ISO-8859-1 (already checked to be encodable).
