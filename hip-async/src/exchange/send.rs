@@ -116,13 +116,17 @@ async fn write_frame(
 }
 
 async fn flush_write_buf(conn: &mut Connection, limit: Option<Duration>) -> Result<(), SendError> {
-    if !conn.write_buf.is_empty() {
-        let mut parts: [&[u8]; 1] = [&conn.write_buf];
-        write_all_vectored(&mut conn.io, &mut parts, limit)
+    let mut written = 0;
+    while written < conn.write_buf.len() {
+        let n = bounded(limit, conn.io.write(&conn.write_buf[written..]))
             .await
             .map_err(SendError::Io)?;
-        conn.write_buf.clear();
+        if n == 0 {
+            return Err(SendError::Io(std::io::ErrorKind::WriteZero.into()));
+        }
+        written += n;
     }
+    conn.write_buf.clear();
     bounded(limit, Pin::new(&mut conn.io).as_mut().flush())
         .await
         .map_err(SendError::Io)
@@ -207,8 +211,13 @@ async fn write_all_vectored(
             first += 1;
             continue;
         }
-        let slices: Vec<IoSlice<'_>> = parts[first..].iter().map(|p| IoSlice::new(p)).collect();
-        let mut n = bounded(limit, io.write_vectored(&slices)).await?;
+        // At most three parts (head, data, frame suffix): no allocation per write.
+        let mut slices = [IoSlice::new(&[]); 3];
+        let count = (parts.len() - first).min(slices.len());
+        for (slot, part) in slices.iter_mut().zip(&parts[first..first + count]) {
+            *slot = IoSlice::new(part);
+        }
+        let mut n = bounded(limit, io.write_vectored(&slices[..count])).await?;
         if n == 0 {
             return Err(std::io::ErrorKind::WriteZero.into());
         }

@@ -2,6 +2,8 @@
 //! form, or absolute form for a forwarding proxy), the proxy headers on a forwarding route,
 //! and the resolution of a redirect's `Location` against the URL it came from.
 
+use std::borrow::Cow;
+
 use hip_core::url::{parse_url, Url};
 use hip_core::{Error, ErrorKind, HttpHeaderDict};
 
@@ -9,7 +11,7 @@ use crate::pool::HttpConnectionPool;
 
 /// The `Host` header for a request with `target` on `pool`: the pool's authority, except on
 /// a forwarding pool with an absolute-form target, where it is the destination's.
-pub(crate) fn request_authority(pool: &HttpConnectionPool, target: &str) -> String {
+pub(crate) fn request_authority<'a>(pool: &'a HttpConnectionPool, target: &str) -> Cow<'a, str> {
     if pool.route().is_forward() && !target.starts_with('/') {
         if let Ok(u) = parse_url(target) {
             if let Some(host) = u.host {
@@ -17,14 +19,14 @@ pub(crate) fn request_authority(pool: &HttpConnectionPool, target: &str) -> Stri
                     .scheme
                     .as_deref()
                     .map_or(80, |s| if s == "https" { 443 } else { 80 });
-                return match u.port {
+                return Cow::Owned(match u.port {
                     Some(p) if p != default => format!("{host}:{p}"),
                     _ => host,
-                };
+                });
             }
         }
     }
-    pool.authority()
+    Cow::Borrowed(pool.authority())
 }
 
 /// On a forwarding pool with proxy headers: the request's headers with the proxy headers

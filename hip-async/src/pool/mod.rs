@@ -40,6 +40,8 @@ pub(crate) struct PoolInner {
     pub(crate) host: Arc<str>,
     pub(crate) port: u16,
     pub(crate) route: Route,
+    /// The `Host` value of the pool's requests (host, with the port when not the default).
+    authority: String,
     pub(crate) opts: PoolOptions,
     tls_config: Option<Arc<rustls::ClientConfig>>,
     idle: Mutex<Vec<Connection>>,
@@ -100,11 +102,24 @@ impl HttpConnectionPool {
         let maxsize = opts.maxsize.max(1);
         let permits = opts.block.then(|| Arc::new(Semaphore::new(maxsize)));
         // Hosts are kept lowercase and without IPv6 brackets, as the spec's pool does.
+        let host = key_host(host);
+        let port = port.unwrap_or(scheme.default_port());
+        let bracketed = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host.clone()
+        };
+        let authority = if port == scheme.default_port() {
+            bracketed
+        } else {
+            format!("{bracketed}:{port}")
+        };
         Ok(HttpConnectionPool {
             inner: Arc::new(PoolInner {
                 scheme,
-                port: port.unwrap_or(scheme.default_port()),
-                host: key_host(host).into(),
+                port,
+                host: host.into(),
+                authority,
                 route,
                 opts: PoolOptions { maxsize, ..opts },
                 tls_config,
@@ -217,17 +232,8 @@ impl HttpConnectionPool {
     }
 
     /// The `Host` header value (host, with the port when it is not the default).
-    pub(crate) fn authority(&self) -> String {
-        let host = if self.inner.host.contains(':') {
-            format!("[{}]", self.inner.host)
-        } else {
-            self.inner.host.to_string()
-        };
-        if self.inner.port == self.inner.scheme.default_port() {
-            host
-        } else {
-            format!("{host}:{}", self.inner.port)
-        }
+    pub(crate) fn authority(&self) -> &str {
+        &self.inner.authority
     }
 
     /// Takes a connection: an idle one if there is a live one, else a new one.
