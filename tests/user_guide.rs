@@ -287,6 +287,19 @@ dual_test! {
 }
 
 dual_test! {
+    fn fields_in_the_url_go_before_a_fragment_and_after_a_query() {
+        let server = HttpBin::start();
+        let http = manager!();
+        let r = send!(http.request("GET", server.url("/get#frag")).fields([("a", "b")])).unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(server.last_request().unwrap().target, "/get?a=b");
+        let r = send!(http.request("GET", server.url("/get?x=1#frag")).fields([("a", "b")])).unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(server.last_request().unwrap().target, "/get?x=1&a=b");
+    }
+}
+
+dual_test! {
     fn post_with_a_query_encoded_in_the_url() {
         let server = HttpBin::start();
         let http = manager!();

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hip_core::filepost::{encode_multipart_formdata, urlencode, Fields};
+use hip_core::filepost::{encode_multipart_formdata, encode_url_fields, urlencode, Fields};
 use hip_core::retry::Retries;
 use hip_core::timeout::Timeout;
 use hip_core::{Error, ErrorKind, HttpHeaderDict};
@@ -294,11 +294,8 @@ impl<'a, F: Flavor> RequestBuilder<'a, F> {
                 }
             };
             if in_url {
-                if !fields.is_empty() {
-                    let query = urlencode(&fields)?;
-                    url.push(if url.contains('?') { '&' } else { '?' });
-                    url.push_str(&query);
-                }
+                // Before any #fragment, after any query (hip-core's request_encode_url).
+                url = encode_url_fields(&url, &fields)?;
             } else {
                 if !self.opts.body.is_empty() {
                     return Err(Error::new(
