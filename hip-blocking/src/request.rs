@@ -34,8 +34,11 @@ impl BlockingFlavor {
 }
 
 impl hip_async::Flavor for BlockingFlavor {
-    type Manager = PoolManager;
     type Body = Body;
+}
+
+impl hip_async::BuildManager for BlockingFlavor {
+    type Manager = PoolManager;
 
     fn manager(manager: hip_async::PoolManager) -> Result<PoolManager, Error> {
         Ok(PoolManager::from_parts(manager, Runtime::new()?))

@@ -1,30 +1,24 @@
 //! Flavours: how the calls of the API complete.
 //!
-//! The builders ([`PoolManagerBuilder`](super::PoolManagerBuilder),
-//! [`RequestBuilder`](super::RequestBuilder)) are written once, generic over a flavour.
+//! The builders ([`PoolManagerBuilder`](crate::PoolManagerBuilder),
+//! [`RequestBuilder`](crate::RequestBuilder)) are written once, generic over a flavour.
 //! [`Async`], the default, gives the async API: `build()` returns this crate's
-//! [`PoolManager`] and `send()` is awaited. hip-blocking implements [`Blocking`] for its
-//! flavour: the same builders then return its blocking manager and `send()` blocks on its
-//! runtime. That is the one mechanism by which the blocking API forwards to the async one;
+//! [`PoolManager`](crate::PoolManager) and `send()` is awaited. hip-blocking implements
+//! [`Blocking`] and [`BuildManager`](crate::BuildManager) for its flavour: the same builders
+//! then return its blocking manager and `send()` blocks on its runtime. That is the one mechanism by which the blocking API forwards to the async one;
 //! no builder method is written twice.
 
 use std::future::Future;
 
 use hip_core::Error;
 
-use super::manager::PoolManager;
 use crate::exchange::{Body, HttpResponse};
 
 /// How the calls of the API complete: [`Async`] here, a blocking flavour in hip-blocking.
 pub trait Flavor: Clone + Send + Sync + 'static {
-    /// What [`PoolManagerBuilder::build`](super::PoolManagerBuilder::build) returns.
-    type Manager;
-    /// What [`RequestBuilder::body`](super::RequestBuilder::body) accepts (it must convert
+    /// What [`RequestBuilder::body`](crate::RequestBuilder::body) accepts (it must convert
     /// into this crate's [`Body`]).
     type Body: Into<Body>;
-
-    /// Wraps a newly built manager into the flavour's manager.
-    fn manager(manager: PoolManager) -> Result<Self::Manager, Error>;
 }
 
 /// The async flavour: every call is a future to `.await`. The default of every builder.
@@ -32,12 +26,7 @@ pub trait Flavor: Clone + Send + Sync + 'static {
 pub struct Async;
 
 impl Flavor for Async {
-    type Manager = PoolManager;
     type Body = Body;
-
-    fn manager(manager: PoolManager) -> Result<PoolManager, Error> {
-        Ok(manager)
-    }
 }
 
 /// A flavour whose requests block the calling thread: `RequestBuilder::send` runs the

@@ -20,7 +20,8 @@ use hip_core::{Error, HttpHeaderDict};
 
 use super::flavor::{Async, Flavor};
 use super::request::{RequestBuilder, Target};
-use crate::exchange::{self, HttpResponse, RequestOptions, Source};
+use super::session::Session;
+use crate::exchange::{HttpResponse, RequestOptions};
 use crate::pool::{url_host, url_scheme, HttpConnectionPool, PoolKey, PoolOptions, Registry};
 use crate::transport::{
     AssertHostname, CertReqs, ConnectOptions, Connector, ProxyConfig, Scheme, SocketOption,
@@ -59,13 +60,6 @@ impl RequestContext {
     }
 }
 
-struct ManagerInner {
-    registry: Registry,
-    headers: HttpHeaderDict,
-    max_body_size: Option<u64>,
-    deadline: Option<std::time::Duration>,
-}
-
 /// The spec's `PoolManager(num_pools=10, headers=None, backend=None, **connection_pool_kw)`,
 /// and, built with a proxy, its `ProxyManager(proxy_url, proxy_headers=None, ...)` and
 /// `SOCKSProxyManager(proxy_url, username=None, password=None, ...)`.
@@ -84,7 +78,7 @@ struct ManagerInner {
 /// ```
 #[derive(Clone)]
 pub struct PoolManager {
-    inner: Arc<ManagerInner>,
+    inner: Arc<Session>,
 }
 
 /// The spec's `ProxyManager`: a [`PoolManager`] built with an HTTP proxy
@@ -239,7 +233,12 @@ impl PoolManager {
         method: impl AsRef<str>,
         url: impl Into<String>,
     ) -> RequestBuilder<'_, F> {
-        RequestBuilder::new(flavor, Target::Manager(self), method.as_ref(), url.into())
+        RequestBuilder::new(
+            flavor,
+            Target::Manager(&self.inner),
+            method.as_ref(),
+            url.into(),
+        )
     }
 
     /// The spec's `urlopen(method, url, redirect=True, **kw)`, with redirects followed across
@@ -248,18 +247,9 @@ impl PoolManager {
         &self,
         method: &str,
         url: &str,
-        mut opts: RequestOptions,
+        opts: RequestOptions,
     ) -> Result<HttpResponse, Error> {
-        if opts.headers.is_none() && !self.inner.headers.is_empty() {
-            opts.headers = Some(self.inner.headers.clone());
-        }
-        if opts.max_body_size.is_none() {
-            opts.max_body_size = self.inner.max_body_size;
-        }
-        if opts.deadline.is_none() {
-            opts.deadline = self.inner.deadline;
-        }
-        exchange::run(Source::Manager(&self.inner.registry), method, url, opts).await
+        self.inner.urlopen(method, url, opts).await
     }
 }
 
@@ -268,6 +258,25 @@ impl PoolManager {
 /// keywords).
 pub fn proxy_from_url(url: &str) -> Result<ProxyManager, Error> {
     PoolManager::with_proxy(url)
+}
+
+/// The manager a [`Flavor`] builds: [`PoolManagerBuilder::build`] makes this crate's
+/// [`PoolManager`] and hands it to the flavour to wrap (hip-blocking's wraps it with its
+/// runtime).
+pub trait BuildManager: Flavor {
+    /// What [`PoolManagerBuilder::build`] returns.
+    type Manager;
+
+    /// Wraps a newly built manager into the flavour's manager.
+    fn manager(manager: PoolManager) -> Result<Self::Manager, Error>;
+}
+
+impl BuildManager for Async {
+    type Manager = PoolManager;
+
+    fn manager(manager: PoolManager) -> Result<PoolManager, Error> {
+        Ok(manager)
+    }
 }
 
 /// The proxy a builder was given, made into a [`ProxyConfig`] at `build()`.
@@ -308,7 +317,7 @@ impl ProxySpec {
 ///     .build()?;
 /// # Ok(()) }
 /// ```
-pub struct PoolManagerBuilder<F: Flavor = Async> {
+pub struct PoolManagerBuilder<F: BuildManager = Async> {
     num_pools: usize,
     headers: HttpHeaderDict,
     opts: PoolOptions,
@@ -318,7 +327,7 @@ pub struct PoolManagerBuilder<F: Flavor = Async> {
     flavor: PhantomData<fn() -> F>,
 }
 
-impl<F: Flavor> Clone for PoolManagerBuilder<F> {
+impl<F: BuildManager> Clone for PoolManagerBuilder<F> {
     fn clone(&self) -> Self {
         PoolManagerBuilder {
             num_pools: self.num_pools,
@@ -332,7 +341,7 @@ impl<F: Flavor> Clone for PoolManagerBuilder<F> {
     }
 }
 
-impl<F: Flavor> fmt::Debug for PoolManagerBuilder<F> {
+impl<F: BuildManager> fmt::Debug for PoolManagerBuilder<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PoolManagerBuilder")
             .field("num_pools", &self.num_pools)
@@ -341,7 +350,7 @@ impl<F: Flavor> fmt::Debug for PoolManagerBuilder<F> {
     }
 }
 
-impl<F: Flavor> Default for PoolManagerBuilder<F> {
+impl<F: BuildManager> Default for PoolManagerBuilder<F> {
     fn default() -> Self {
         PoolManagerBuilder {
             num_pools: 10,
@@ -355,7 +364,7 @@ impl<F: Flavor> Default for PoolManagerBuilder<F> {
     }
 }
 
-impl<F: Flavor> PoolManagerBuilder<F> {
+impl<F: BuildManager> PoolManagerBuilder<F> {
     /// `num_pools`: how many pools to keep (least recently used are closed). Default 10.
     pub fn num_pools(mut self, n: usize) -> Self {
         self.num_pools = n;
@@ -605,7 +614,7 @@ impl<F: Flavor> PoolManagerBuilder<F> {
         };
         let registry = Registry::new(self.num_pools, self.opts, proxy)?;
         F::manager(PoolManager {
-            inner: Arc::new(ManagerInner {
+            inner: Arc::new(Session {
                 registry,
                 headers: self.headers,
                 max_body_size: self.max_body_size,

@@ -6,8 +6,10 @@ mod flavor;
 mod manager;
 mod pool;
 mod request;
+mod session;
 
 pub use flavor::{Async, Blocking, Flavor};
+pub use manager::BuildManager;
 #[cfg(feature = "socks")]
 pub use manager::SocksProxyManager;
 pub use manager::{proxy_from_url, PoolManager, PoolManagerBuilder, ProxyManager, RequestContext};

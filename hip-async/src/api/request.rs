@@ -9,7 +9,7 @@ use hip_core::timeout::Timeout;
 use hip_core::{Error, ErrorKind, HttpHeaderDict};
 
 use super::flavor::{Async, Blocking, Flavor};
-use super::manager::PoolManager;
+use super::session::Session;
 use crate::exchange::{Body, HttpResponse, RequestOptions};
 use crate::pool::HttpConnectionPool;
 
@@ -17,7 +17,7 @@ use crate::pool::HttpConnectionPool;
 #[derive(Clone, Copy)]
 pub(crate) enum Target<'a> {
     Pool(&'a HttpConnectionPool),
-    Manager(&'a PoolManager),
+    Manager(&'a Session),
 }
 
 /// How the spec's `request()` encodes `fields`.
@@ -221,7 +221,7 @@ impl<'a, F: Flavor> RequestBuilder<'a, F> {
     /// redirect, the sleeps between them, and preloading the body. When it runs out the call
     /// fails with `ErrorKind::Deadline` (a timeout: `is_timeout()`). A hip addition beside
     /// the spec's `timeout`, whose `total` keeps the spec's meaning; overrides the manager's
-    /// [`deadline`](super::PoolManagerBuilder::deadline).
+    /// [`deadline`](crate::PoolManagerBuilder::deadline).
     pub fn deadline(mut self, secs: f64) -> Self {
         match Duration::try_from_secs_f64(secs) {
             Ok(d) if !d.is_zero() => self.opts.deadline = Some(d),
@@ -245,7 +245,7 @@ impl<'a, F: Flavor> RequestBuilder<'a, F> {
     /// `data()`, `read(None)`), after decoding; more fails with `ErrorKind::BodyTooLarge`
     /// naming the limit. Streaming reads (`read(Some(n))`, `stream(n)`) are bounded by what
     /// they ask for. A hip addition; overrides the manager's
-    /// [`max_body_size`](super::PoolManagerBuilder::max_body_size).
+    /// [`max_body_size`](crate::PoolManagerBuilder::max_body_size).
     pub fn max_body_size(mut self, bytes: u64) -> Self {
         self.opts.max_body_size = Some(bytes);
         self
@@ -320,7 +320,7 @@ impl<'a, F: Flavor> RequestBuilder<'a, F> {
                 .headers
                 .get_or_insert_with(|| match &self.target {
                     Target::Pool(p) => p.options().headers.clone(),
-                    Target::Manager(m) => m.headers().clone(),
+                    Target::Manager(m) => m.headers.clone(),
                 })
                 .insert("Content-Type", content_type);
         }

@@ -11,6 +11,7 @@
 //! Nothing here knows about pools, requests or responses: the pool layer calls
 //! [`connect`] with a [`Route`] and gets a byte stream back.
 
+mod endpoint;
 pub(crate) mod proxy;
 mod scheme;
 pub(crate) mod tcp;
@@ -22,23 +23,15 @@ pub(crate) mod socks;
 
 use std::sync::Arc;
 
-use hip_core::h1::Limits;
 use hip_core::Error;
 
+pub(crate) use endpoint::Dialer;
 pub use proxy::{ProxyConfig, Route};
 pub use scheme::Scheme;
 #[cfg(feature = "socks")]
 pub use socks::SocksVersion;
 pub use tcp::{AsyncIo, BoxIo, ConnectOptions, Connector, SocketOption, TcpConnector};
 pub use tls::{AssertHostname, CertReqs, TlsOptions, TlsVersion};
-
-/// What opening a TCP connection needs from the pool: the connector, its socket options and
-/// the parser limits (for a proxy's CONNECT answer).
-pub(crate) struct Dialer<'a> {
-    pub(crate) connector: &'a dyn Connector,
-    pub(crate) connect: &'a ConnectOptions,
-    pub(crate) limits: Limits,
-}
 
 /// TLS to the destination: the options and the rustls configuration built from them.
 pub(crate) struct DestinationTls<'a> {

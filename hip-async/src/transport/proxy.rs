@@ -23,18 +23,16 @@
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use hip_core::h1::{BodyLength, Request};
-use hip_core::request::basic_auth_value;
-use hip_core::url::{parse_url, Url};
-use hip_core::{Error, ErrorKind, HttpHeaderDict, Warning};
+use hip_core::{Error, ErrorKind, HttpHeaderDict};
 
+use super::endpoint::{
+    headers_with_url_auth, http_port, Dialer, Endpoint, HttpProxy, ProxyUrl, HTTP_SCHEMES,
+};
 use super::tcp::{self, BoxIo};
-use super::tls::{self, AssertHostname, TlsOptions};
-use super::Dialer;
-use crate::warnings;
+use super::tls::TlsOptions;
 
 /// A proxy a [`PoolManager`](crate::PoolManager) sends its requests through: the spec's
 /// `proxy_url` with `proxy_headers` (`ProxyManager`), or a SOCKS proxy URL with credentials
@@ -55,11 +53,6 @@ enum Kind {
     /// A SOCKS4/4a/5/5h proxy.
     #[cfg(feature = "socks")]
     Socks(super::socks::SocksProxy),
-}
-
-pub(crate) struct HttpProxy {
-    pub(crate) endpoint: Endpoint,
-    pub(crate) headers: HttpHeaderDict,
 }
 
 /// How the connections of one pool reach its host. Part of the [`PoolKey`](crate::PoolKey):
@@ -293,10 +286,26 @@ impl ProxyConfig {
                 ),
             };
         (
-            (&e.scheme, &e.host, e.port, e.tls.as_ref().map(|t| &t.opts)),
+            (&e.scheme, &e.host, e.port, e.tls_options()),
             self.proxy_headers(),
             (version, username, password),
         )
+    }
+}
+
+#[cfg(feature = "socks")]
+impl ProxyConfig {
+    /// Connections through the SOCKS proxy at `proxy_url` (`socks4://`, `socks4a://`,
+    /// `socks5://`, `socks5h://`; default port 1080), for a pool keyed to the destination.
+    /// `username` and `password`, when given, replace the URL's `user:pass@`. Feature `socks`.
+    pub fn socks(
+        proxy_url: &str,
+        username: Option<&str>,
+        password: Option<&str>,
+    ) -> Result<ProxyConfig, Error> {
+        Ok(ProxyConfig::from_socks(super::socks::SocksProxy::from_url(
+            proxy_url, username, password,
+        )?))
     }
 }
 
@@ -327,238 +336,11 @@ impl fmt::Debug for ProxyConfig {
     }
 }
 
-/// Where a proxy listens, and how to speak TLS to it.
-pub(crate) struct Endpoint {
-    /// The proxy URL's scheme, lowercase (`http`, `https`, `socks5h`, ...).
-    pub(crate) scheme: String,
-    /// The host, lowercase, IPv6 literals without brackets.
-    pub(crate) host: String,
-    pub(crate) port: u16,
-    tls: Option<ProxyTls>,
-}
-
-/// TLS to an `https://` proxy: the manager's CA and client-certificate options, checked
-/// against the proxy's own name.
-struct ProxyTls {
-    opts: TlsOptions,
-    config: Arc<rustls::ClientConfig>,
-    warned: AtomicBool,
-}
-
-impl Endpoint {
-    /// A plain-TCP endpoint, for tests of the handshakes that follow the connect.
-    #[cfg(test)]
-    pub(crate) fn plain(scheme: &str, host: &str, port: u16) -> Endpoint {
-        Endpoint {
-            scheme: scheme.to_owned(),
-            host: host.to_owned(),
-            port,
-            tls: None,
-        }
-    }
-}
-
-impl fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.host.contains(':') {
-            write!(f, "{}://[{}]:{}", self.scheme, self.host, self.port)
-        } else {
-            write!(f, "{}://{}:{}", self.scheme, self.host, self.port)
-        }
-    }
-}
-
-impl Endpoint {
-    pub(crate) fn new(url: &ProxyUrl, tls: Option<&TlsOptions>) -> Result<Endpoint, Error> {
-        let tls = match tls {
-            None => None,
-            Some(base) => {
-                // The proxy is checked by its own name: options that pin the destination's
-                // identity do not apply to it.
-                let opts = TlsOptions {
-                    assert_hostname: AssertHostname::Default,
-                    assert_fingerprint: None,
-                    server_hostname: None,
-                    ..base.clone()
-                };
-                let config = match &opts.ssl_context {
-                    Some(c) => c.clone(),
-                    None => tls::build_client_config(&opts)?,
-                };
-                Some(ProxyTls {
-                    opts,
-                    config,
-                    warned: AtomicBool::new(false),
-                })
-            }
-        };
-        Ok(Endpoint {
-            scheme: url.scheme.clone(),
-            host: url.host.clone(),
-            port: url.port,
-            tls,
-        })
-    }
-
-    /// The spec's `ProxyError('Unable to connect to proxy', cause)`.
-    pub(crate) fn unable(&self, cause: Error) -> Error {
-        Error::new(
-            ErrorKind::Proxy,
-            format!("Unable to connect to proxy {self}"),
-        )
-        .with_source(cause)
-    }
-
-    /// TCP to the proxy through the pool's connector (and TLS for an `https://` proxy).
-    pub(crate) async fn connect(&self, dialer: &Dialer<'_>) -> Result<BoxIo, Error> {
-        let io = tcp::open(
-            dialer.connector,
-            &self.host,
-            self.port,
-            dialer.connect,
-            None,
-        )
-        .await
-        .map_err(|e| self.unable(e))?;
-        let Some(t) = &self.tls else {
-            return Ok(io);
-        };
-        if !t.opts.is_verified() && !t.warned.swap(true, Ordering::Relaxed) {
-            warnings::warn(
-                Warning::InsecureRequest,
-                &format!(
-                    "Unverified HTTPS connection to proxy '{}'. Adding certificate verification \
-                     is strongly advised.",
-                    self.host
-                ),
-            );
-        }
-        tls::handshake(io, &self.host, &t.opts, &t.config)
-            .await
-            .map_err(|e| self.unable(e))
-    }
-}
-
-/// A proxy URL taken apart: scheme, host, port and the percent-decoded credentials.
-pub(crate) struct ProxyUrl {
-    pub(crate) scheme: String,
-    pub(crate) host: String,
-    pub(crate) port: u16,
-    pub(crate) username: Option<String>,
-    pub(crate) password: Option<String>,
-}
-
-impl ProxyUrl {
-    /// Parses `url`, whose scheme must be one of `schemes` (else `ProxySchemeUnknown`,
-    /// naming it). `default_port` gives the port when the URL has none.
-    pub(crate) fn parse(
-        url: &str,
-        schemes: &[&str],
-        default_port: impl Fn(&str) -> u16,
-    ) -> Result<ProxyUrl, Error> {
-        let expected = schemes
-            .iter()
-            .map(|s| format!("{s}://"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let u = parse_url(url)
-            .map_err(|e| Error::new(e.kind(), format!("invalid proxy URL: {}", e.message())))?;
-        let shown = redacted(&u);
-        let scheme = match u.scheme.as_deref() {
-            Some(s) if schemes.contains(&s) => s.to_owned(),
-            Some(s) => {
-                return Err(Error::new(
-                    ErrorKind::ProxySchemeUnknown,
-                    format!(
-                        "Proxy URL {shown:?} had unsupported scheme {s:?}, should use one of \
-                         {expected}"
-                    ),
-                ))
-            }
-            None => {
-                return Err(Error::new(
-                    ErrorKind::ProxySchemeUnknown,
-                    format!("Proxy URL {shown:?} has no scheme, should use one of {expected}"),
-                ))
-            }
-        };
-        let host = match u.host.as_deref() {
-            Some(h) if !h.is_empty() => h
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_ascii_lowercase(),
-            _ => {
-                return Err(Error::new(
-                    ErrorKind::LocationValue,
-                    format!("No host specified in proxy URL {shown:?}"),
-                ))
-            }
-        };
-        let (username, password) = match u.auth.as_deref() {
-            None => (None, None),
-            Some(auth) => match auth.split_once(':') {
-                Some((user, pass)) => (Some(decode(user)), Some(decode(pass))),
-                None => (Some(decode(auth)), None),
-            },
-        };
-        Ok(ProxyUrl {
-            port: u.port.unwrap_or_else(|| default_port(&scheme)),
-            scheme,
-            host,
-            username,
-            password,
-        })
-    }
-}
-
-fn decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-/// The URL with its password replaced by `***`, for messages.
-fn redacted(u: &Url) -> String {
-    let mut shown = u.clone();
-    if let Some(auth) = &u.auth {
-        shown.auth = Some(match auth.split_once(':') {
-            Some((user, _)) => format!("{user}:***"),
-            None => auth.clone(),
-        });
-    }
-    shown.url()
-}
-
-/// `proxy_headers` plus `Proxy-Authorization: Basic ...` from the URL's `user:pass@`, unless
-/// the headers already have a `Proxy-Authorization`.
-fn headers_with_url_auth(mut headers: HttpHeaderDict, url: &ProxyUrl) -> HttpHeaderDict {
-    if let Some(user) = &url.username {
-        if !headers.contains("proxy-authorization") {
-            let pass = url.password.as_deref().unwrap_or("");
-            headers.insert(
-                "Proxy-Authorization",
-                basic_auth_value(&format!("{user}:{pass}")),
-            );
-        }
-    }
-    headers
-}
-
-const HTTP_SCHEMES: &[&str] = &["http", "https"];
-
 /// Every proxy scheme this build speaks.
 #[cfg(feature = "socks")]
 const SUPPORTED_SCHEMES: &[&str] = &["http", "https", "socks4", "socks4a", "socks5", "socks5h"];
 #[cfg(not(feature = "socks"))]
 const SUPPORTED_SCHEMES: &[&str] = &["http", "https"];
-
-fn http_port(scheme: &str) -> u16 {
-    if scheme == "https" {
-        443
-    } else {
-        80
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -642,6 +424,6 @@ mod tests {
         };
         let ep = Endpoint::new(&url, Some(&tls)).unwrap();
         assert_eq!(ep.to_string(), "https://proxy:8443");
-        assert!(ep.tls.is_some());
+        assert!(ep.tls_options().is_some());
     }
 }

@@ -25,9 +25,8 @@ use hip_core::{Error, ErrorKind};
 use tokio_socks::tcp::{Socks4Stream, Socks5Stream};
 use tokio_socks::TargetAddr;
 
-use super::proxy::{Endpoint, ProxyConfig, ProxyUrl};
+use super::endpoint::{Dialer, Endpoint, ProxyUrl};
 use super::tcp::BoxIo;
-use super::Dialer;
 
 /// The SOCKS flavour a proxy URL's scheme selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -131,21 +130,6 @@ impl SocksProxy {
             username,
             password,
         })
-    }
-}
-
-impl ProxyConfig {
-    /// Connections through the SOCKS proxy at `proxy_url` (`socks4://`, `socks4a://`,
-    /// `socks5://`, `socks5h://`; default port 1080), for a pool keyed to the destination.
-    /// `username` and `password`, when given, replace the URL's `user:pass@`. Feature `socks`.
-    pub fn socks(
-        proxy_url: &str,
-        username: Option<&str>,
-        password: Option<&str>,
-    ) -> Result<ProxyConfig, Error> {
-        Ok(ProxyConfig::from_socks(SocksProxy::from_url(
-            proxy_url, username, password,
-        )?))
     }
 }
 

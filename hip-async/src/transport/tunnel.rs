@@ -12,7 +12,7 @@ use hip_core::h1::{BodyLength, ClientConnection, Event, Limits, Request, Respons
 use hip_core::{Error, ErrorKind, TunnelResponse};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 
-use super::proxy::HttpProxy;
+use super::endpoint::HttpProxy;
 use super::tcp::BoxIo;
 
 /// How much of a refused CONNECT's body is kept in the [`TunnelResponse`].
@@ -211,7 +211,7 @@ impl AsyncWrite for Prefixed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transport::proxy::Endpoint;
+    use crate::transport::endpoint::Endpoint;
     use hip_core::HttpHeaderDict;
 
     #[tokio::test]
