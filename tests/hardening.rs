@@ -129,18 +129,23 @@ dual_test! {
 
 // ---- 4. interim responses are bounded ------------------------------------------------------
 
+/// A server that reads the request, then sends `100 Continue` every `interval`, forever.
+fn interim_forever(interval: Duration) -> RawServer {
+    RawServer::with_default(
+        vec![],
+        vec![
+            Step::ReadRequest,
+            Step::Repeat(vec![
+                Step::write(b"HTTP/1.1 100 Continue\r\n\r\n"),
+                Step::Sleep(interval),
+            ]),
+        ],
+    )
+}
+
 dual_test! {
     fn endless_interim_responses_cannot_hold_a_request() {
-        let server = RawServer::with_default(
-            vec![],
-            vec![
-                Step::ReadRequest,
-                Step::Repeat(vec![
-                    Step::write(b"HTTP/1.1 100 Continue\r\n\r\n"),
-                    Step::Sleep(Duration::from_millis(10)),
-                ]),
-            ],
-        );
+        let server = interim_forever(Duration::from_millis(10));
         let http = manager!(b => b.retries(false).timeout(Timeout::new().connect(1.0).read(1.0)));
         let started = Instant::now();
         let err = send!(http.request("GET", server.url("/"))).unwrap_err();
@@ -155,16 +160,7 @@ dual_test! {
 dual_test! {
     fn slow_interim_responses_count_against_the_read_timeout() {
         // One 100 Continue every 0.3 s: fewer than the cap before the 1 s read timeout.
-        let server = RawServer::with_default(
-            vec![],
-            vec![
-                Step::ReadRequest,
-                Step::Repeat(vec![
-                    Step::write(b"HTTP/1.1 100 Continue\r\n\r\n"),
-                    Step::Sleep(Duration::from_millis(300)),
-                ]),
-            ],
-        );
+        let server = interim_forever(Duration::from_millis(300));
         let http = manager!(b => b.retries(false).timeout(Timeout::new().connect(1.0).read(1.0)));
         let started = Instant::now();
         let err = send!(http.request("GET", server.url("/"))).unwrap_err();

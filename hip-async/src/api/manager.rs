@@ -194,7 +194,9 @@ impl PoolManager {
         &self,
         ctx: RequestContext,
     ) -> Result<HttpConnectionPool, Error> {
-        let scheme = Scheme::for_pool(&ctx.host, ctx.scheme.as_str())?;
+        // The scheme is typed already; only the host needs the spec's check.
+        Scheme::check_host(&ctx.host)?;
+        let scheme = ctx.scheme;
         let key = self
             .inner
             .registry

@@ -7,8 +7,7 @@ use hip_core::{Error, ErrorKind};
 use super::flavor::{Async, Flavor};
 use super::request::{RequestBuilder, Target};
 use crate::exchange::{self, HttpResponse, RequestOptions, Source};
-use crate::pool::{url_host, HttpConnectionPool, PoolOptions};
-use crate::transport::Scheme;
+use crate::pool::{url_host, url_scheme, HttpConnectionPool, PoolOptions};
 
 impl HttpConnectionPool {
     /// The spec's `urlopen`: the lowest-level request call, with retries and (same-host)
@@ -56,14 +55,5 @@ impl HttpConnectionPool {
 /// The spec's `connection_from_url(url, **kw)`: a pool for the URL's scheme, host and port.
 pub fn connection_from_url(url: &str, opts: PoolOptions) -> Result<HttpConnectionPool, Error> {
     let u = parse_url(url)?;
-    let scheme = match u.scheme.as_deref() {
-        None => Scheme::Http,
-        Some(s) => Scheme::parse(s).ok_or_else(|| {
-            Error::new(
-                ErrorKind::LocationValue,
-                format!("unsupported scheme {s:?} in {url:?}"),
-            )
-        })?,
-    };
-    HttpConnectionPool::new(scheme, url_host(&u)?, u.port, opts)
+    HttpConnectionPool::new(url_scheme(&u)?, url_host(&u)?, u.port, opts)
 }

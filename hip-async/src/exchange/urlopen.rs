@@ -132,12 +132,16 @@ async fn urlopen(
     let mut current = parse_url(url)?;
     let mut method = method.to_owned();
     let defaults = src.defaults();
+    // The pool's or manager's own retries were checked when it was built.
+    let own_retries = opts.retries.is_some();
     let mut retries = opts
         .retries
         .take()
         .unwrap_or_default()
         .resolve(opts.redirect, &defaults.retries);
-    retries.validate()?;
+    if own_retries {
+        retries.validate()?;
+    }
     let timeout = match opts.timeout.take() {
         Some(t) => {
             t.validate()?;

@@ -90,9 +90,7 @@ impl HttpConnectionPool {
         route: Route,
         opts: PoolOptions,
     ) -> Result<Self, Error> {
-        if host.is_empty() {
-            return Err(Error::new(ErrorKind::LocationValue, "No host specified."));
-        }
+        Scheme::check_host(host)?;
         opts.timeout.validate()?;
         opts.retries.validate()?;
         let tls_config = match scheme {

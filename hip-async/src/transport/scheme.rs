@@ -27,15 +27,21 @@ impl Scheme {
     /// The checks of the spec's `connection_from_host`: a host is required and the scheme
     /// must be one hip speaks (LocationValueError otherwise).
     pub(crate) fn for_pool(host: &str, scheme: &str) -> Result<Scheme, Error> {
-        if host.is_empty() {
-            return Err(Error::new(ErrorKind::LocationValue, "No host specified."));
-        }
+        Scheme::check_host(host)?;
         Scheme::parse(scheme).ok_or_else(|| {
             Error::new(
                 ErrorKind::LocationValue,
                 format!("unsupported scheme {scheme:?}: hip speaks http and https"),
             )
         })
+    }
+
+    /// The spec's "No host specified." (LocationValueError) for an empty host.
+    pub(crate) fn check_host(host: &str) -> Result<(), Error> {
+        if host.is_empty() {
+            return Err(Error::new(ErrorKind::LocationValue, "No host specified."));
+        }
+        Ok(())
     }
 
     /// `"http"` or `"https"`.
