@@ -404,6 +404,12 @@ pub struct Retry {
     pub redirect: RetryCount,
     /// `status`: retries allowed on responses whose status is in `status_forcelist`.
     pub status: RetryCount,
+    /// `other`: retries allowed on errors that are neither connection nor read errors (a TLS
+    /// handshake cut short, for one). Such errors may come after the server received the
+    /// request. Unlike `connect` and `read`, [`RetryCount::Disabled`] does not re-raise the
+    /// error: like a count of 0, it makes the policy exhausted on the first such error
+    /// (urllib3 1.26's `other`).
+    pub other: RetryCount,
     /// `method_whitelist`: the methods retried on read errors and forced statuses; `None`
     /// retries any method. Compared without regard to case.
     pub method_whitelist: Option<Cow<'static, [Cow<'static, str>]>>,
@@ -448,7 +454,7 @@ impl Retry {
     fn identity(
         &self,
     ) -> (
-        [RetryCount; 5],
+        [RetryCount; 6],
         &Option<Cow<'static, [Cow<'static, str>]>>,
         &[u16],
         [u64; 4],
@@ -463,6 +469,7 @@ impl Retry {
                 self.read,
                 self.redirect,
                 self.status,
+                self.other,
             ],
             &self.method_whitelist,
             &self.status_forcelist,
@@ -521,6 +528,7 @@ impl Retry {
         read: RetryCount::Unlimited,
         redirect: RetryCount::Unlimited,
         status: RetryCount::Unlimited,
+        other: RetryCount::Unlimited,
         method_whitelist: Some(Cow::Borrowed(DEFAULT_METHODS)),
         status_forcelist: Cow::Borrowed(&[]),
         backoff_factor: 0.0,
@@ -612,6 +620,13 @@ impl Retry {
     /// Sets `status`.
     pub fn status(mut self, status: impl Into<RetryCount>) -> Retry {
         self.status = status.into();
+        self
+    }
+
+    /// Sets `other` (urllib3 1.26's `Retry(other=...)`): retries on errors that are neither
+    /// connection nor read errors.
+    pub fn other(mut self, other: impl Into<RetryCount>) -> Retry {
+        self.other = other.into();
         self
     }
 
@@ -943,6 +958,7 @@ impl Retry {
             self.read,
             self.redirect,
             self.status,
+            self.other,
         ]
         .iter()
         .any(|c| c.is_negative())
@@ -963,11 +979,11 @@ impl Retry {
     /// `total` goes down by one, and so does the counter of the kind of failure:
     /// - a connection error ([`Retry::is_connection_error`]): `connect`;
     /// - a read error ([`Retry::is_read_error`]): `read`, but only for a whitelisted method;
+    /// - any other error (a TLS handshake cut short, say): `other`;
     /// - a response with a redirect location: `redirect`;
     /// - any other response: `status`.
     ///
-    /// Another kind of error (TLS, decoding, ...) counts against `total` only. An entry is
-    /// added to the history.
+    /// An entry is added to the history.
     ///
     /// # Errors
     ///
@@ -997,6 +1013,7 @@ impl Retry {
         let mut read = self.read;
         let mut redirect = self.redirect;
         let mut status_count = self.status;
+        let mut other = self.other;
         let mut status = None;
         let mut redirect_location = None;
         let cause;
@@ -1024,7 +1041,11 @@ impl Retry {
                 read = read.decremented();
                 cause = None;
             }
-            (_, Some(location)) => {
+            (Some(_), _) => {
+                other = other.decremented();
+                cause = None;
+            }
+            (None, Some(location)) => {
                 redirect = redirect.decremented();
                 cause = Some(Error::new(ErrorKind::Response, "too many redirects"));
                 redirect_location = Some(location.to_owned());
@@ -1064,6 +1085,7 @@ impl Retry {
             read,
             redirect,
             status: status_count,
+            other,
             history,
             ..self.clone_settings()
         };
@@ -1087,6 +1109,7 @@ impl Retry {
             read: self.read,
             redirect: self.redirect,
             status: self.status,
+            other: self.other,
             method_whitelist: self.method_whitelist.clone(),
             status_forcelist: self.status_forcelist.clone(),
             backoff_factor: self.backoff_factor,
@@ -1173,6 +1196,7 @@ impl fmt::Debug for Retry {
             .field("read", &self.read)
             .field("redirect", &self.redirect)
             .field("status", &self.status)
+            .field("other", &self.other)
             .field("method_whitelist", &self.method_whitelist)
             .field("status_forcelist", &self.status_forcelist)
             .field("backoff_factor", &self.backoff_factor)

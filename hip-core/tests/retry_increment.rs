@@ -475,3 +475,62 @@ fn retry_increment_keeps_settings() {
     assert!(n.should_remove_header_on_redirect("x-a"));
     assert!(!n.should_remove_header_on_redirect("Authorization"));
 }
+
+#[test]
+fn retry_other_errors_spend_other_not_connect_or_read() {
+    // urllib3 1.26: an error that is neither a connection nor a read error (an SSLError from
+    // a handshake cut short) spends `other`, whatever the method.
+    let r = Retry::new(5).other(1);
+    assert_eq!(r.other, RetryCount::Count(1));
+    let r1 = inc_err(&r, "POST", ErrorKind::Ssl).unwrap();
+    assert_eq!(r1.other, RetryCount::Count(0));
+    assert_eq!(r1.connect, RetryCount::Unlimited);
+    assert_eq!(r1.read, RetryCount::Unlimited);
+    assert_eq!(r1.total, RetryCount::Count(4));
+    assert_eq!(r1.history.len(), 1);
+    assert_eq!(r1.history[0].error.as_ref().unwrap().kind(), ErrorKind::Ssl);
+    assert_eq!(r1.history[0].status, None);
+    let e = inc_err(&r1, "POST", ErrorKind::Ssl).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::MaxRetry);
+    assert_eq!(e.reason().unwrap().kind(), ErrorKind::Ssl);
+}
+
+#[test]
+fn retry_other_zero_exhausts_on_the_first_other_error_but_not_on_read_errors() {
+    let r = Retry::new(5).other(0);
+    // A read error does not touch `other`.
+    let r1 = inc_err(&r, "GET", ErrorKind::ReadTimeout).unwrap();
+    assert_eq!(r1.other, RetryCount::Count(0));
+    assert!(!r1.is_exhausted());
+    let e = inc_err(&r1, "GET", ErrorKind::Ssl).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::MaxRetry);
+    // `other=False` is not a re-raise switch in urllib3 1.26: it exhausts like 0.
+    let disabled = Retry::new(5).other(RetryCount::Disabled);
+    let e = inc_err(&disabled, "GET", ErrorKind::Ssl).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::MaxRetry);
+}
+
+#[test]
+fn retry_other_error_with_a_redirect_response_counts_as_other() {
+    // urllib3 checks the error before the response: an error wins over a redirect.
+    let h = location("/next");
+    let info = ResponseInfo::new(302, &h);
+    let r = Retry::new(5).other(3);
+    let r1 = r
+        .increment(
+            Some("GET"),
+            Some(URL),
+            Some(&info),
+            Some(err(ErrorKind::Ssl)),
+        )
+        .unwrap();
+    assert_eq!(r1.other, RetryCount::Count(2));
+    assert_eq!(r1.redirect, RetryCount::Unlimited);
+    assert_eq!(r1.history[0].redirect_location, None);
+}
+
+#[test]
+fn retry_other_is_part_of_identity() {
+    assert_ne!(Retry::new(3).other(1), Retry::new(3));
+    assert_eq!(Retry::new(3).other(1), Retry::new(3).other(1));
+}

@@ -67,6 +67,16 @@ impl Source<'_> {
         }
     }
 
+    /// The URL a retry's history entry records for an attempt inside one pool: under a
+    /// manager, the request target (urllib3's `PoolManager` hands its pool the path, or the
+    /// whole URL through a forwarding proxy); a pool's own caller gave the URL itself.
+    fn history_url<'t>(&self, target: &'t str, url_text: &'t str) -> &'t str {
+        match self {
+            Source::Manager(_) => target,
+            Source::Pool(_) | Source::AnyHost(_) => url_text,
+        }
+    }
+
     /// The request target for `url` on `pool`: origin form, absolute form on a forwarding
     /// route, and a foreign URL as it is on an `assert_same_host=False` pool.
     fn request_target(&self, url: &Url, pool: &HttpConnectionPool) -> String {
@@ -187,7 +197,8 @@ async fn urlopen(
             }
             Err(e) if !retryable(&e) => return Err(e),
             Err(e) => {
-                retries = retry_after_error(retries, &method, &url_text, e).await?;
+                let at = src.history_url(&target, &url_text);
+                retries = retry_after_error(retries, &method, at, &url_text, e).await?;
                 body.rewind().await?;
                 continue;
             }
@@ -216,7 +227,14 @@ async fn urlopen(
                 headers: &info_headers,
                 redirect_location: Some(&location),
             };
-            match retries.increment(Some(&method), Some(&url_text), Some(&info), None) {
+            // urllib3 records the method the redirect is followed with (GET after a 303).
+            let switch_to_get = status == 303 && !method.eq_ignore_ascii_case("HEAD");
+            let next_method = if switch_to_get {
+                "GET"
+            } else {
+                method.as_str()
+            };
+            match retries.increment(Some(next_method), Some(&url_text), Some(&info), None) {
                 Ok(r) => retries = r,
                 Err(e) => {
                     if retries.raise_on_redirect {
@@ -227,7 +245,7 @@ async fn urlopen(
                 }
             }
             let _ = resp.drain_at_most(DRAIN_LIMIT).await;
-            if status == 303 && !method.eq_ignore_ascii_case("HEAD") {
+            if switch_to_get {
                 method = "GET".to_owned();
                 body.clear();
                 for h in ["content-type", "content-length", "transfer-encoding"] {
@@ -264,7 +282,8 @@ async fn urlopen(
                 headers: &info_headers,
                 redirect_location: None,
             };
-            match retries.increment(Some(&method), Some(&url_text), Some(&info), None) {
+            let at = src.history_url(&target, &url_text);
+            match increment_at(&retries, &method, at, &url_text, Some(&info), None) {
                 Ok(r) => retries = r,
                 Err(e) => {
                     if retries.raise_on_status {
@@ -289,7 +308,8 @@ async fn urlopen(
                 if !retryable(&e) {
                     return Err(e);
                 }
-                retries = retry_after_error(retries, &method, &url_text, e).await?;
+                let at = src.history_url(&target, &url_text);
+                retries = retry_after_error(retries, &method, at, &url_text, e).await?;
                 body.rewind().await?;
                 continue;
             }
@@ -334,17 +354,39 @@ fn prepare(
 async fn retry_after_error(
     retries: Retry,
     method: &str,
+    history_url: &str,
     url_text: &str,
     e: Error,
 ) -> Result<Retry, Error> {
     let cause = e.to_string();
-    let retries = retries.increment(Some(method), Some(url_text), None, Some(e))?;
+    let retries = increment_at(&retries, method, history_url, url_text, None, Some(e))?;
     tracing::warn!(
         target: "hip",
         "Retrying ({retries}) after connection broken by '{cause}': {url_text}"
     );
     sleep(retries.get_backoff_time_with(unit_random())).await;
     Ok(retries)
+}
+
+/// `Retry::increment` for an attempt inside one pool: the history entry records
+/// `history_url` (what urllib3's pool `urlopen` was given, the request target under a
+/// manager), while a `MaxRetryError` names the whole URL, `url_text`.
+fn increment_at(
+    retries: &Retry,
+    method: &str,
+    history_url: &str,
+    url_text: &str,
+    info: Option<&ResponseInfo<'_>>,
+    error: Option<Error>,
+) -> Result<Retry, Error> {
+    retries
+        .increment(Some(method), Some(history_url), info, error)
+        .map_err(|e| match (e.kind(), e.reason()) {
+            (ErrorKind::MaxRetry, Some(reason)) if history_url != url_text => {
+                Error::max_retry(url_text, reason.clone())
+            }
+            _ => e,
+        })
 }
 
 /// Takes plain values, not `&RequestOptions`: a reference to the options (whose `Body` is
