@@ -41,6 +41,9 @@ pub use hip_core::filepost::encode_multipart_formdata;
 /// Response parser limits (header block size, header count, chunk-size line length), for
 /// `PoolManagerBuilder::limits`.
 pub use hip_core::h1::Limits;
+/// urllib3's `SKIP_HEADER` and `SKIPPABLE_HEADERS`, and the `User-Agent` hip sends by
+/// default (`hip/<version>`).
+pub use hip_core::h1::{DEFAULT_USER_AGENT, SKIPPABLE_HEADERS, SKIP_HEADER};
 pub use hip_core::request::{make_headers, MakeHeaders};
 pub use hip_core::retry::{RequestHistory, Retries, Retry};
 pub use hip_core::timeout::{Timeout, TimeoutValue};
@@ -64,6 +67,7 @@ pub mod filepost {
 /// The spec's `hip.util`: URL parsing, timeouts, retries, request headers, connection and
 /// TLS helpers.
 pub mod util {
+    pub use hip_core::h1::{SKIPPABLE_HEADERS, SKIP_HEADER};
     pub use hip_core::request::{make_headers, AcceptEncoding, MakeHeaders};
     pub use hip_core::retry::{RequestHistory, Retries, Retry, RetryCount};
     pub use hip_core::timeout::{Timeout, TimeoutValue};

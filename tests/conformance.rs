@@ -75,3 +75,80 @@ dual_test! {
         assert_eq!(err.reason().unwrap().message(), "too many 503 error responses");
     }
 }
+
+dual_test! {
+    fn default_headers_are_urllib3s_with_hip_as_the_user_agent() {
+        let server = HttpBin::start();
+        let http = manager!();
+        let r = send!(http.request("GET", server.url("/get"))).unwrap();
+        assert_eq!(r.status(), 200);
+        let q = server.last_request().unwrap();
+        assert_eq!(q.header("user-agent"), Some(hip::DEFAULT_USER_AGENT));
+        assert!(hip::DEFAULT_USER_AGENT.starts_with("hip/"));
+        // Python's http.client adds `Accept-Encoding: identity` under urllib3.
+        assert_eq!(q.header("accept-encoding"), Some("identity"));
+
+        // The caller's own values win, and are sent once.
+        let r = send!(http
+            .request("GET", server.url("/get"))
+            .headers([("User-Agent", "Batman/1.0"), ("Accept-Encoding", "gzip")]))
+        .unwrap();
+        assert_eq!(r.status(), 200);
+        let q = server.last_request().unwrap();
+        assert_eq!(q.header_all("user-agent"), ["Batman/1.0"]);
+        assert_eq!(q.header_all("accept-encoding"), ["gzip"]);
+    }
+}
+
+dual_test! {
+    fn skip_header_leaves_out_a_default_header() {
+        let server = HttpBin::start();
+        let http = manager!();
+        let r = send!(http.request("GET", server.url("/get")).headers([
+            ("User-Agent", hip::SKIP_HEADER),
+            ("Accept-Encoding", hip::SKIP_HEADER),
+        ]))
+        .unwrap();
+        assert_eq!(r.status(), 200);
+        let q = server.last_request().unwrap();
+        assert_eq!(q.header("user-agent"), None);
+        assert_eq!(q.header("accept-encoding"), None);
+        assert!(q.header("host").is_some());
+    }
+}
+
+dual_test! {
+    fn skip_header_on_a_header_urllib3_cannot_skip_fails_before_connecting() {
+        let server = HttpBin::start();
+        let http = manager!();
+        let err = send!(http
+            .request("GET", server.url("/get"))
+            .headers([("Accept", hip::SKIP_HEADER)]))
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidValue, "{err}");
+        let text = err.to_string();
+        assert!(text.contains("\"Accept\"") && text.contains("'User-Agent'"), "{text}");
+        assert!(server.requests().is_empty());
+        assert_eq!(hip::SKIPPABLE_HEADERS, ["Accept-Encoding", "Host", "User-Agent"]);
+    }
+}
+
+dual_test! {
+    fn forwarded_requests_carry_urllib3s_accept_unless_the_caller_set_one() {
+        let server = HttpBin::start();
+        let proxy = support::proxy::HttpProxy::start();
+        let http = proxy_manager!(proxy.url());
+        let r = send!(http.request("GET", server.url("/get"))).unwrap();
+        assert_eq!(r.status(), 200);
+        let r = send!(http
+            .request("GET", server.url("/get"))
+            .headers([("Accept", "application/json")]))
+        .unwrap();
+        assert_eq!(r.status(), 200);
+        let seen = proxy.requests();
+        assert_eq!(seen.len(), 2);
+        assert_eq!(seen[0].header("accept"), Some("*/*"));
+        assert_eq!(seen[0].header("user-agent"), Some(hip::DEFAULT_USER_AGENT));
+        assert_eq!(seen[1].header("accept"), Some("application/json"));
+    }
+}

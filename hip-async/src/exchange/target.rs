@@ -29,19 +29,27 @@ pub(crate) fn request_authority<'a>(pool: &'a HttpConnectionPool, target: &str) 
     Cow::Borrowed(pool.authority())
 }
 
-/// On a forwarding pool with proxy headers: the request's headers with the proxy headers
-/// set on top (they replace same-named ones). `None` otherwise: send `headers` as they are.
+/// On a forwarding pool: the request's headers as urllib3's `ProxyManager` sends them, that
+/// is with `Accept: */*` first unless the request has an `Accept`, and the proxy headers set
+/// on top (they replace same-named ones). `None` when nothing changes (not a forwarding
+/// route, or nothing to add): send `headers` as they are.
 pub(crate) fn forward_headers(
     pool: &HttpConnectionPool,
     headers: &HttpHeaderDict,
 ) -> Option<HttpHeaderDict> {
     let proxy_headers = pool.route().forward_headers()?;
-    if proxy_headers.is_empty() {
+    let add_accept = !headers.contains("accept");
+    if proxy_headers.is_empty() && !add_accept {
         return None;
     }
-    let mut merged = headers.clone();
-    for (name, _) in proxy_headers.iter() {
-        merged.remove(name);
+    let mut merged = HttpHeaderDict::new();
+    if add_accept {
+        merged.add("Accept", "*/*");
+    }
+    for (name, value) in headers.iter() {
+        if !proxy_headers.contains(name) {
+            merged.add(name, value);
+        }
     }
     for (name, value) in proxy_headers.iter() {
         merged.add(name, value);

@@ -16,7 +16,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use hip_core::h1::{Prepared, Request};
+use hip_core::h1::{Prepared, Request, DEFAULT_USER_AGENT};
 use hip_core::retry::{ResponseInfo, Retry};
 use hip_core::timeout::Timeout;
 use hip_core::url::{parse_url, Url};
@@ -339,6 +339,7 @@ fn prepare(
         body: body.framing(),
     }
     .prepare()
+    .map(|prepared| prepared.with_default_headers(DEFAULT_USER_AGENT))
     .and_then(|prepared| match url.query.as_deref() {
         Some(q) if q.chars().any(|c| !c.is_ascii_graphic()) => Err(Error::new(
             ErrorKind::LocalProtocol,
@@ -446,7 +447,8 @@ async fn attempt(
                 headers: with_proxy,
                 body: body.framing(),
             }
-            .prepare()?;
+            .prepare()?
+            .with_default_headers(DEFAULT_USER_AGENT);
             (with_proxy, &merged)
         }
     };

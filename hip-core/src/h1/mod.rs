@@ -321,6 +321,47 @@ pub struct Prepared {
     plan: write::Plan,
 }
 
+impl Prepared {
+    /// Adds the headers urllib3 sends when the caller's do not name them, as a client does
+    /// (raw [`ClientConnection::send_request`] adds none): `Accept-Encoding: identity` (after
+    /// `Host`, as Python's `http.client` writes it) and `User-Agent: user_agent` (after the
+    /// caller's headers). A header whose value is [`SKIP_HEADER`] counts as named: it is
+    /// neither written nor added.
+    ///
+    /// ```
+    /// use hip_core::h1::{BodyLength, ClientConnection, Request, DEFAULT_USER_AGENT};
+    /// use hip_core::HttpHeaderDict;
+    ///
+    /// let headers = HttpHeaderDict::new();
+    /// let req = Request { method: "GET", target: "/", host: "h", headers: &headers, body: BodyLength::None };
+    /// let prepared = req.prepare().unwrap().with_default_headers(DEFAULT_USER_AGENT);
+    /// let mut out = Vec::new();
+    /// ClientConnection::new().send_prepared_request(&req, &prepared, &mut out).unwrap();
+    /// let expected = format!(
+    ///     "GET / HTTP/1.1\r\nHost: h\r\nAccept-Encoding: identity\r\nUser-Agent: {DEFAULT_USER_AGENT}\r\n\r\n"
+    /// );
+    /// assert_eq!(out, expected.as_bytes());
+    /// ```
+    #[must_use]
+    pub fn with_default_headers(self, user_agent: &'static str) -> Prepared {
+        Prepared {
+            plan: self.plan.with_defaults(user_agent),
+        }
+    }
+}
+
+/// urllib3's `SKIP_HEADER` (`urllib3.util.SKIP_HEADER`): a header given this value is not
+/// sent, and stops the client from adding its default. Only the headers in
+/// [`SKIPPABLE_HEADERS`] may be skipped; any other is an [`ErrorKind::InvalidValue`] error.
+pub const SKIP_HEADER: &str = "@@@SKIP_HEADER@@@";
+
+/// urllib3's `SKIPPABLE_HEADERS`: the headers [`SKIP_HEADER`] may leave out.
+pub const SKIPPABLE_HEADERS: [&str; 3] = ["Accept-Encoding", "Host", "User-Agent"];
+
+/// The `User-Agent` hip sends when the caller sets none: `hip/<version>` (urllib3 sends
+/// `python-urllib3/<version>`).
+pub const DEFAULT_USER_AGENT: &str = concat!("hip/", env!("CARGO_PKG_VERSION"));
+
 /// The HTTP version of a response (the spec's `HTTPResponse.version`, 10 or 11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Version {

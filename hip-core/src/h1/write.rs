@@ -3,7 +3,7 @@
 use crate::error::{Error, ErrorKind};
 
 use super::read::{connection_has, content_length, is_tchar, transfer_encoding};
-use super::{BodyLength, Outgoing, Request};
+use super::{BodyLength, Outgoing, Request, SKIPPABLE_HEADERS, SKIP_HEADER};
 
 /// The framing header we add after the caller's headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,11 +18,34 @@ enum AddFraming {
 pub(super) struct Plan {
     add_host: bool,
     add_framing: AddFraming,
+    /// The caller's headers name an `Accept-Encoding` (or skip it with `SKIP_HEADER`).
+    has_accept_encoding: bool,
+    /// The caller's headers name a `User-Agent` (or skip it with `SKIP_HEADER`).
+    has_user_agent: bool,
+    /// Some header is `SKIP_HEADER`: the writer leaves such headers out.
+    skips: bool,
+    /// Write `Accept-Encoding: identity` (see [`super::Prepared::with_default_headers`]).
+    pub(super) add_accept_encoding: bool,
+    /// Write this `User-Agent` (see [`super::Prepared::with_default_headers`]).
+    pub(super) add_user_agent: Option<&'static str>,
     /// The request said `Connection: close`.
     pub(super) close: bool,
     /// The request carries `Upgrade`, so a 101 is acceptable.
     pub(super) upgrade: bool,
     pub(super) outgoing: Outgoing,
+}
+
+/// The header line [`Plan::add_accept_encoding`] writes.
+const IDENTITY_LINE: &[u8] = b"Accept-Encoding: identity\r\n";
+
+impl Plan {
+    /// Adds the default headers the caller's do not name (see
+    /// [`super::Prepared::with_default_headers`]).
+    pub(super) fn with_defaults(mut self, user_agent: &'static str) -> Plan {
+        self.add_accept_encoding = !self.has_accept_encoding;
+        self.add_user_agent = (!self.has_user_agent).then_some(user_agent);
+        self
+    }
 }
 
 fn local(message: String) -> Error {
@@ -120,11 +143,32 @@ pub(super) fn validate(req: &Request<'_>) -> Result<Plan, Error> {
     check_method(req.method)?;
     check_target(req.target)?;
     let mut has_host = false;
+    let mut has_accept_encoding = false;
+    let mut has_user_agent = false;
+    let mut skips = false;
     let mut upgrade = false;
     for (name, value) in req.headers.iter() {
         check_header_name(name)?;
-        check_header_value(name, value)?;
+        if value == SKIP_HEADER {
+            if !SKIPPABLE_HEADERS
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(name))
+            {
+                return Err(Error::new(
+                    ErrorKind::InvalidValue,
+                    format!(
+                        "SKIP_HEADER given for header {name:?}, but it only supports \
+                         'Accept-Encoding', 'Host', 'User-Agent'"
+                    ),
+                ));
+            }
+            skips = true;
+        } else {
+            check_header_value(name, value)?;
+        }
         has_host |= name.eq_ignore_ascii_case("host");
+        has_accept_encoding |= name.eq_ignore_ascii_case("accept-encoding");
+        has_user_agent |= name.eq_ignore_ascii_case("user-agent");
         upgrade |= name.eq_ignore_ascii_case("upgrade");
     }
     if !has_host {
@@ -212,6 +256,11 @@ pub(super) fn validate(req: &Request<'_>) -> Result<Plan, Error> {
     Ok(Plan {
         add_host: !has_host,
         add_framing,
+        has_accept_encoding,
+        has_user_agent,
+        skips,
+        add_accept_encoding: false,
+        add_user_agent: None,
         close: connection_has(req.headers, "close"),
         upgrade,
         outgoing,
@@ -262,6 +311,12 @@ pub(super) fn write_head(req: &Request<'_>, plan: &Plan, out: &mut Vec<u8>) {
     if plan.add_host {
         size += req.host.len() + 8;
     }
+    if plan.add_accept_encoding {
+        size += IDENTITY_LINE.len();
+    }
+    if let Some(ua) = plan.add_user_agent {
+        size += ua.len() + 14;
+    }
     for (name, value) in req.headers.iter() {
         size += name.len() + value.len() + 4;
     }
@@ -276,10 +331,21 @@ pub(super) fn write_head(req: &Request<'_>, plan: &Plan, out: &mut Vec<u8>) {
         out.extend_from_slice(req.host.as_bytes());
         out.extend_from_slice(b"\r\n");
     }
+    if plan.add_accept_encoding {
+        out.extend_from_slice(IDENTITY_LINE);
+    }
     for (name, value) in req.headers.iter() {
+        if plan.skips && value == SKIP_HEADER {
+            continue;
+        }
         out.extend_from_slice(name.as_bytes());
         out.extend_from_slice(b": ");
         push_latin1(out, value);
+        out.extend_from_slice(b"\r\n");
+    }
+    if let Some(ua) = plan.add_user_agent {
+        out.extend_from_slice(b"User-Agent: ");
+        out.extend_from_slice(ua.as_bytes());
         out.extend_from_slice(b"\r\n");
     }
     match plan.add_framing {
