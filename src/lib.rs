@@ -114,6 +114,9 @@ pub type AsyncHttpsConnectionPool = hip_async::HttpsConnectionPool;
 /// The spec's `hip.AsyncHTTPResponse`.
 #[cfg(feature = "async")]
 pub type AsyncHttpResponse = hip_async::HttpResponse;
+/// Builds an [`AsyncHttpResponse`] in memory (the spec's `HTTPResponse(...)` constructor).
+#[cfg(feature = "async")]
+pub type AsyncHttpResponseBuilder = hip_async::HttpResponseBuilder;
 /// The spec's `hip.AsyncProxyManager`: an [`AsyncPoolManager`] built with a proxy.
 #[cfg(feature = "async")]
 pub type AsyncProxyManager = hip_async::ProxyManager;
@@ -189,5 +192,6 @@ pub use hip_blocking as blocking;
 #[cfg(feature = "blocking")]
 pub use hip_blocking::{
     connection_from_url, proxy_from_url, Body, HttpConnectionPool, HttpResponse,
-    HttpsConnectionPool, PoolManager, PoolManagerBuilder, ProxyManager, RequestBuilder,
+    HttpResponseBuilder, HttpsConnectionPool, PoolManager, PoolManagerBuilder, ProxyManager,
+    RequestBuilder,
 };

@@ -152,3 +152,186 @@ dual_test! {
         assert_eq!(seen[1].header("accept"), Some("application/json"));
     }
 }
+
+dual_test! {
+    fn enforce_content_length_off_ends_a_short_body_quietly_as_urllib3_1_26_does() {
+        // On (the default, as urllib3 2.x): the short body is an error, retried as a read
+        // error until the retries run out.
+        let server = support::RawServer::close_mid_body();
+        let http = manager!(b => b.retries(false));
+        let err = send!(http.request("GET", server.url("/"))).unwrap_err();
+        assert!(err.is_protocol_error(), "{err}");
+        assert!(err.to_string().contains("10 bytes read, 90 more expected"), "{err}");
+
+        // Off: what arrived is the body.
+        let r = send!(http
+            .request("GET", server.url("/"))
+            .enforce_content_length(false))
+        .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.data(), "0123456789");
+
+        // Streaming, too.
+        let mut r = send!(http
+            .request("GET", server.url("/"))
+            .enforce_content_length(false)
+            .preload_content(false))
+        .unwrap();
+        assert_eq!(call!(r.read(None)).unwrap(), "0123456789");
+        assert_eq!(call!(r.read(Some(5))).unwrap(), "");
+    }
+}
+
+dual_test! {
+    fn release_conn_false_keeps_the_connection_until_the_body_is_read_as_urllib3_does() {
+        // urllib3's test_release_conn_param_is_respected_after_timeout_retry: with
+        // release_conn=False and preload_content=False the response holds the connection;
+        // reading the body to the end puts it back.
+        let server = HttpBin::start();
+        let pool = pool!(&server.url("/"), hip::PoolOptions::default().maxsize(1));
+        let mut r = send!(pool
+            .request("GET", "/bytes/100")
+            .release_conn(false)
+            .preload_content(false))
+        .unwrap();
+        assert_eq!(pool.num_idle(), 0);
+        assert_eq!(call!(r.read(None)).unwrap().len(), 100);
+        assert_eq!(pool.num_idle(), 1);
+
+        // release_conn=True with preload_content=False: never back to the pool with the body
+        // still on it (urllib3 1.26 would put it back at once).
+        let mut r = send!(pool
+            .request("GET", "/bytes/100")
+            .release_conn(true)
+            .preload_content(false))
+        .unwrap();
+        assert_eq!(pool.num_idle(), 0);
+        assert_eq!(call!(r.read(None)).unwrap().len(), 100);
+        assert_eq!(pool.num_idle(), 1);
+        assert_eq!(pool.num_connections(), 1);
+    }
+}
+
+dual_test! {
+    fn stream_with_decode_content_false_hands_on_the_raw_coded_bytes() {
+        let server = HttpBin::start();
+        let http = manager!();
+        let mut r = send!(http
+            .request("GET", server.url("/gzip"))
+            .headers([("Accept-Encoding", "gzip")])
+            .preload_content(false))
+        .unwrap();
+        let mut raw = Vec::new();
+        for chunk in chunks_with!(r, 16, Some(false)) {
+            raw.extend_from_slice(&chunk.unwrap());
+        }
+        assert_eq!(&raw[..2], [0x1f, 0x8b], "gzip magic expected");
+        assert_eq!(r.tell(), raw.len() as u64);
+    }
+}
+
+dual_test! {
+    fn get_redirect_location_tells_not_a_redirect_from_a_redirect_without_location() {
+        let server = HttpBin::start();
+        let http = manager!();
+        let r = send!(http.request("GET", server.url("/get"))).unwrap();
+        assert_eq!(r.get_redirect_location(), None);
+        let r = send!(http.request("GET", server.url("/redirect/1")).redirect(false)).unwrap();
+        assert_eq!(r.get_redirect_location(), Some(Some("/get".into())));
+        // A 302 without Location: the spec's None, not its False.
+        let r = support::RawServer::respond_always(
+            "HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n",
+        );
+        let resp = send!(http.request("GET", r.url("/")).redirect(false)).unwrap();
+        assert_eq!(resp.status(), 302);
+        assert_eq!(resp.get_redirect_location(), Some(None));
+    }
+}
+
+/// A gzip member holding `text`.
+fn gzip(text: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(text).unwrap();
+    enc.finish().unwrap()
+}
+
+#[test]
+fn built_response_preloads_and_decodes_its_body_like_a_received_one() {
+    let coded = gzip(b"hello, built world");
+    let r = hip::HttpResponse::builder()
+        .status(203)
+        .reason("Non-Authoritative")
+        .version(10)
+        .header("Content-Encoding", "gzip")
+        .header("Location", "/x")
+        .body(coded.clone())
+        .request_method("GET")
+        .request_url("http://example.test/a")
+        .build()
+        .unwrap();
+    assert_eq!(r.status(), 203);
+    assert_eq!(r.reason(), "Non-Authoritative");
+    assert_eq!(r.version(), 10);
+    assert_eq!(r.url(), "http://example.test/a");
+    assert_eq!(r.request_method(), "GET");
+    assert_eq!(r.data(), "hello, built world");
+    assert_eq!(r.tell(), coded.len() as u64);
+    assert_eq!(r.get_redirect_location(), None);
+    assert!(r.closed());
+
+    // Not decoded on request.
+    let r = hip::HttpResponse::builder()
+        .header("Content-Encoding", "gzip")
+        .body(coded.clone())
+        .decode_content(false)
+        .build()
+        .unwrap();
+    assert_eq!(r.data(), &coded[..]);
+    assert_eq!(r.status(), 0, "the spec's default status");
+
+    // A bad version names itself; a body that is not what its coding says is a decode error.
+    let err = hip::HttpResponse::builder().version(9).build().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidValue);
+    assert!(err.to_string().contains("got 9"), "{err}");
+    let err = hip::HttpResponse::builder()
+        .header("Content-Encoding", "gzip")
+        .body("not gzip")
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+}
+
+#[test]
+fn built_response_streams_its_body_when_not_preloaded_in_both_apis() {
+    use std::io::Read;
+    let coded = gzip(&[b'z'; 100_000]);
+    let mut r = hip::HttpResponse::builder()
+        .header("Content-Encoding", "gzip")
+        .body(coded.clone())
+        .preload_content(false)
+        .build()
+        .unwrap();
+    assert!(!r.closed());
+    let mut first = [0u8; 10];
+    r.read_exact(&mut first).unwrap();
+    assert_eq!(first, [b'z'; 10]);
+    let rest = r.read(None).unwrap();
+    assert_eq!(rest.len(), 100_000 - 10);
+    assert!(r.closed());
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut r = hip::AsyncHttpResponse::builder()
+            .header("Content-Encoding", "gzip")
+            .body(coded)
+            .preload_content(false)
+            .build()
+            .unwrap();
+        assert_eq!(r.read(Some(7)).await.unwrap(), "zzzzzzz");
+        let rest = r.preload_content().await.unwrap();
+        assert_eq!(rest.len(), 100_000 - 7);
+    });
+}

@@ -29,7 +29,10 @@ pub use api::{
     connection_from_url, proxy_from_url, Async, Blocking, BuildManager, Flavor, PoolManager,
     PoolManagerBuilder, ProxyManager, RequestBuilder, RequestContext,
 };
-pub use exchange::{Body, HttpResponse, RequestOptions, SeekableRead, REDIRECT_STATUSES};
+pub use exchange::{
+    Body, BuiltResponse, HttpResponse, HttpResponseBuilder, RequestOptions, SeekableRead,
+    REDIRECT_STATUSES,
+};
 pub use pool::{HttpConnectionPool, HttpsConnectionPool, PoolKey, PoolOptions};
 #[cfg(feature = "socks")]
 pub use transport::SocksVersion;

@@ -38,7 +38,7 @@ pub use manager::SocksProxyManager;
 pub use manager::{proxy_from_url, PoolManager, ProxyManager};
 pub use pool::{connection_from_url, HttpConnectionPool, HttpsConnectionPool};
 pub use request::{BlockingFlavor, PoolManagerBuilder, RequestBuilder};
-pub use response::{HttpResponse, Stream};
+pub use response::{HttpResponse, HttpResponseBuilder, Stream};
 
 pub use hip_async::ProxyConfig;
 #[cfg(feature = "socks")]

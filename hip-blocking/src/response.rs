@@ -31,6 +31,16 @@ pub struct HttpResponse {
     rt: Runtime,
 }
 
+/// Builds a blocking [`HttpResponse`] whose body is in memory (see
+/// [`HttpResponse::builder`]); `build()` gives it a runtime of its own to read on.
+pub type HttpResponseBuilder = hip_async::HttpResponseBuilder<HttpResponse>;
+
+impl hip_async::BuiltResponse for HttpResponse {
+    fn from_built(response: hip_async::HttpResponse) -> Result<Self, Error> {
+        Ok(HttpResponse::new(response, Runtime::new()?))
+    }
+}
+
 impl fmt::Debug for HttpResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.inner.fmt(f)
@@ -40,6 +50,23 @@ impl fmt::Debug for HttpResponse {
 impl HttpResponse {
     pub(crate) fn new(inner: hip_async::HttpResponse, rt: Runtime) -> Self {
         HttpResponse { inner, rt }
+    }
+
+    /// Starts building a response whose body is in memory: the spec's `HTTPResponse(...)`
+    /// constructor, with the keywords of [`hip_async::HttpResponseBuilder`].
+    ///
+    /// ```
+    /// let mut r = hip_blocking::HttpResponse::builder()
+    ///     .status(302)
+    ///     .header("Location", "/next")
+    ///     .body("moved")
+    ///     .build()?;
+    /// assert_eq!(r.data(), "moved");
+    /// assert_eq!(r.get_redirect_location().flatten().as_deref(), Some("/next"));
+    /// # Ok::<(), hip_core::Error>(())
+    /// ```
+    pub fn builder() -> HttpResponseBuilder {
+        HttpResponseBuilder::default()
     }
 
     /// The async response underneath. Its body can only be read on the runtime it came
@@ -137,8 +164,14 @@ impl HttpResponse {
     /// The spec's `stream(amt)`: the body as an iterator of chunks of at most `amt` bytes,
     /// handed on as they arrive. After an error the iterator ends.
     pub fn stream(&mut self, amt: usize) -> Stream<'_> {
+        self.stream_with(amt, None)
+    }
+
+    /// The spec's `stream(amt, decode_content)`: as [`HttpResponse::stream`], and
+    /// `Some(flag)` decides whether the rest of the body is decoded.
+    pub fn stream_with(&mut self, amt: usize, decode_content: Option<bool>) -> Stream<'_> {
         Stream {
-            inner: Box::pin(self.inner.stream(amt)),
+            inner: Box::pin(self.inner.stream_with(amt, decode_content)),
             rt: &self.rt,
             done: false,
         }
@@ -187,9 +220,10 @@ impl HttpResponse {
         self.inner.close()
     }
 
-    /// The spec's `get_redirect_location()`: the Location of a redirect response
-    /// (301, 302, 303, 307, 308); None when this is not a redirect or has no Location.
-    pub fn get_redirect_location(&self) -> Option<Cow<'_, str>> {
+    /// The spec's `get_redirect_location()`: `None` when this is not a redirect (the spec's
+    /// `False`), `Some(None)` for a redirect without a `Location` (the spec's `None`),
+    /// `Some(Some(location))` otherwise (see `hip::AsyncHttpResponse::get_redirect_location`).
+    pub fn get_redirect_location(&self) -> Option<Option<Cow<'_, str>>> {
         self.inner.get_redirect_location()
     }
 }

@@ -13,7 +13,8 @@
 //!   `socks_manager!(...)` (feature `socks`) make the API's `ProxyManager` and
 //!   `SocksProxyManager` the same way,
 //! - `pool!(url, opts)` makes a connection pool of the API under test,
-//! - `chunks!(r, amt)` collects `r.stream(amt)` into a `Vec<Result<Bytes, Error>>`,
+//! - `chunks!(r, amt)` collects `r.stream(amt)` into a `Vec<Result<Bytes, Error>>`, and
+//!   `chunks_with!(r, amt, decode)` collects `r.stream_with(amt, decode)`,
 //! - `API` is `"async"` or `"blocking"`.
 #![allow(unused_macros)]
 
@@ -69,6 +70,13 @@ macro_rules! dual_test {
                         $r.stream($amt).collect::<Vec<_>>().await
                     }};
                 }
+                #[allow(unused_macros)]
+                macro_rules! chunks_with {
+                    ($r:expr, $amt:expr, $decode:expr) => {{
+                        use futures_util::StreamExt;
+                        $r.stream_with($amt, $decode).collect::<Vec<_>>().await
+                    }};
+                }
                 $body
             }
 
@@ -115,6 +123,10 @@ macro_rules! dual_test {
                 #[allow(unused_macros)]
                 macro_rules! chunks {
                     ($r:expr, $amt:expr) => {{ $r.stream($amt).collect::<Vec<_>>() }};
+                }
+                #[allow(unused_macros)]
+                macro_rules! chunks_with {
+                    ($r:expr, $amt:expr, $decode:expr) => {{ $r.stream_with($amt, $decode).collect::<Vec<_>>() }};
                 }
                 $body
             }

@@ -241,6 +241,14 @@ impl<'a, F: Flavor> RequestBuilder<'a, F> {
         self
     }
 
+    /// `enforce_content_length` (see [`RequestOptions::enforce_content_length`]): on by
+    /// default, as in urllib3 2.x; `false` gives urllib3 1.26's default, where a body cut
+    /// short of its `Content-Length` ends quietly.
+    pub fn enforce_content_length(mut self, enforce: bool) -> Self {
+        self.opts.enforce_content_length = enforce;
+        self
+    }
+
     /// The most bytes a whole-body read of the response may collect (`preload_content`,
     /// `data()`, `read(None)`), after decoding; more fails with `ErrorKind::BodyTooLarge`
     /// naming the limit. Streaming reads (`read(Some(n))`, `stream(n)`) are bounded by what

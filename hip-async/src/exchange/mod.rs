@@ -10,6 +10,7 @@
 //! - `target`: the request target and `Host` each route needs, and redirect resolution.
 
 pub(crate) mod body;
+mod built;
 mod options;
 pub(crate) mod response;
 mod send;
@@ -17,6 +18,7 @@ mod target;
 mod urlopen;
 
 pub use body::{Body, SeekableRead};
+pub use built::{BuiltResponse, HttpResponseBuilder};
 pub use options::RequestOptions;
 pub use response::{HttpResponse, REDIRECT_STATUSES};
 pub(crate) use urlopen::{run, Source};

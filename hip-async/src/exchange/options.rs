@@ -28,9 +28,20 @@ pub struct RequestOptions {
     pub timeout: Option<Timeout>,
     /// `pool_timeout`: how long to wait for a connection from a blocking pool.
     pub pool_timeout: Option<Duration>,
-    /// `release_conn`: kept for the spec's signature; hip releases the connection when the
-    /// body is done (preloaded, read to the end, or `release_conn()` called).
+    /// `release_conn`: urllib3 gives the connection back to the pool when the body has been
+    /// read to the end, whatever this says (its own test: "Consume the data. This should
+    /// put the connection back."), and so does hip, for both values. The one combination
+    /// where urllib3 differs, `release_conn=True` with `preload_content=False`, hands the
+    /// connection back while the unread body is still on it; hip never does that: the
+    /// connection stays with the response until its body ends, `release_conn()` or
+    /// `drain_conn()` is called, or the response is dropped (see the README's differences).
     pub release_conn: Option<bool>,
+    /// `enforce_content_length`: a body that ends (the server closed the connection) before
+    /// its `Content-Length` is an `ErrorKind::IncompleteRead` error (a read error, retried
+    /// as one while preloading). On by default, as in urllib3 2.x; `false` is urllib3
+    /// 1.26's default: the body ends quietly with what arrived, and the connection is not
+    /// reused. A chunked body cut short is an error either way.
+    pub enforce_content_length: bool,
     /// `body_pos`: where a seekable body starts.
     pub body_pos: Option<u64>,
     /// `preload_content`: read the whole body before returning (default true).
@@ -59,6 +70,7 @@ impl Default for RequestOptions {
             timeout: None,
             pool_timeout: None,
             release_conn: None,
+            enforce_content_length: true,
             body_pos: None,
             preload_content: true,
             decode_content: true,

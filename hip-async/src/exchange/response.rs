@@ -18,6 +18,7 @@ use hip_core::retry::Retry;
 use hip_core::{Error, ErrorKind, HttpHeaderDict};
 use tokio::io::{AsyncRead, ReadBuf};
 
+use super::built::HttpResponseBuilder;
 use crate::pool::{PooledConn, ReadDeadline};
 
 /// The status codes the spec treats as redirects (`HTTPResponse.REDIRECT_STATUSES`).
@@ -41,6 +42,8 @@ pub struct HttpResponse {
     /// The preloaded (or cached) body.
     data: Option<Bytes>,
     wire: Option<Wire>,
+    /// The body of a response built in memory ([`HttpResponse::builder`]), not yet read.
+    memory: Option<Bytes>,
     decoder: Option<ContentDecoder>,
     decode_content: bool,
     /// Decoded bytes handed out by the last wire read but not yet returned to the caller.
@@ -55,6 +58,9 @@ pub struct HttpResponse {
     auto_close: bool,
     explicitly_closed: bool,
     finished: bool,
+    /// A body cut short of its Content-Length is an error (see
+    /// [`RequestOptions::enforce_content_length`](super::RequestOptions::enforce_content_length)).
+    enforce_content_length: bool,
 }
 
 impl std::fmt::Debug for HttpResponse {
@@ -92,6 +98,7 @@ impl HttpResponse {
             retries: None,
             data: None,
             wire: Some(Wire { conn, deadline }),
+            memory: None,
             decoder,
             decode_content,
             leftover: Bytes::new(),
@@ -101,7 +108,69 @@ impl HttpResponse {
             auto_close: true,
             explicitly_closed: false,
             finished: false,
+            enforce_content_length: true,
         })
+    }
+
+    /// Starts building a response whose body is in memory: the spec's `HTTPResponse(...)`
+    /// constructor (see [`HttpResponseBuilder`]).
+    pub fn builder() -> HttpResponseBuilder {
+        HttpResponseBuilder::default()
+    }
+
+    /// A response whose raw body is `body`, in memory.
+    pub(super) fn from_memory(
+        status: u16,
+        version: Version,
+        reason: String,
+        headers: HttpHeaderDict,
+        body: Bytes,
+        decode_content: bool,
+    ) -> Result<Self, Error> {
+        let decoder = match headers.get("content-encoding") {
+            Some(ce) => ContentDecoder::from_header(&ce)?,
+            None => None,
+        };
+        Ok(HttpResponse {
+            status,
+            version,
+            reason,
+            headers,
+            url: String::new(),
+            method: String::new(),
+            retries: None,
+            data: None,
+            wire: None,
+            memory: Some(body),
+            decoder,
+            decode_content,
+            leftover: Bytes::new(),
+            decoding: Decoding::Idle,
+            max_body_size: None,
+            raw_read: 0,
+            auto_close: true,
+            explicitly_closed: false,
+            finished: false,
+            enforce_content_length: true,
+        })
+    }
+
+    /// Sets what [`Self::request_method`] and [`Self::url`] report.
+    pub(super) fn set_request(&mut self, method: String, url: String) {
+        self.method = method;
+        self.url = url;
+    }
+
+    /// Preloads a body that is in memory: no read can wait, so no runtime is needed.
+    pub(super) fn preload_in_memory(&mut self) -> Result<(), Error> {
+        use futures_util::FutureExt;
+        match self.preload_content().now_or_never() {
+            Some(result) => result.map(|_| ()),
+            None => Err(Error::new(
+                ErrorKind::Runtime,
+                "a response body in memory could not be read at once",
+            )),
+        }
     }
 
     /// The spec's `status`.
@@ -273,8 +342,22 @@ impl HttpResponse {
     }
 
     /// The spec's `stream(amt)`: the body as a stream of chunks of at most `amt` bytes
-    /// (chunks are handed on as they arrive, without waiting to fill `amt`).
+    /// (chunks are handed on as they arrive, without waiting to fill `amt`), decoded as
+    /// `decode_content` said when the request was made.
     pub fn stream(&mut self, amt: usize) -> impl Stream<Item = Result<Bytes, Error>> + '_ {
+        self.stream_with(amt, None)
+    }
+
+    /// The spec's `stream(amt, decode_content)`: as [`Self::stream`], and `Some(flag)`
+    /// decides whether the rest of the body is decoded (as [`Self::read_with`] does).
+    pub fn stream_with(
+        &mut self,
+        amt: usize,
+        decode_content: Option<bool>,
+    ) -> impl Stream<Item = Result<Bytes, Error>> + '_ {
+        if let Some(d) = decode_content {
+            self.decode_content = d;
+        }
         let amt = amt.max(1);
         stream::unfold(self, move |r| async move {
             match r.next_chunk(amt).await {
@@ -319,6 +402,11 @@ impl HttpResponse {
         result
     }
 
+    /// Sets `enforce_content_length` for the body still to be read.
+    pub(crate) fn set_enforce_content_length(&mut self, enforce: bool) {
+        self.enforce_content_length = enforce;
+    }
+
     /// Caps what whole-body reads may collect (`max_body_size`).
     pub(crate) fn set_max_body_size(&mut self, limit: Option<u64>) {
         self.max_body_size = limit;
@@ -353,14 +441,14 @@ impl HttpResponse {
         self.explicitly_closed = true;
     }
 
-    /// The spec's `get_redirect_location()`: the Location of a redirect response
-    /// (301, 302, 303, 307, 308); None when this is not a redirect or has no Location.
-    pub fn get_redirect_location(&self) -> Option<std::borrow::Cow<'_, str>> {
-        if REDIRECT_STATUSES.contains(&self.status) {
-            self.headers.get("location")
-        } else {
-            None
-        }
+    /// The spec's `get_redirect_location()`, whose three answers are: `None` when this is not
+    /// a redirect (the spec's `False`: the status is not one of [`REDIRECT_STATUSES`]),
+    /// `Some(None)` for a redirect without a `Location` (the spec's `None`), and
+    /// `Some(Some(location))` otherwise. `.flatten()` gives just the location.
+    pub fn get_redirect_location(&self) -> Option<Option<std::borrow::Cow<'_, str>>> {
+        REDIRECT_STATUSES
+            .contains(&self.status)
+            .then(|| self.headers.get("location"))
     }
 
     /// The next piece of body of at most `max` bytes, or None at the end.
@@ -387,7 +475,22 @@ impl HttpResponse {
                 }
             }
             let Some(wire) = self.wire.as_mut() else {
-                return Poll::Ready(Ok(None));
+                // A built response reads its body from memory: one piece, then the end.
+                let event = match self.memory.take() {
+                    Some(body) if !body.is_empty() => {
+                        self.memory = Some(Bytes::new());
+                        Event::Data(body)
+                    }
+                    Some(_) => Event::EndOfMessage {
+                        trailers: HttpHeaderDict::new(),
+                    },
+                    None => return Poll::Ready(Ok(None)),
+                };
+                match self.on_event(event, max) {
+                    Ok(true) => continue,
+                    Ok(false) => return Poll::Ready(Ok(None)),
+                    Err(e) => return Poll::Ready(Err(e)),
+                }
             };
             let event = match wire
                 .conn
@@ -396,40 +499,63 @@ impl HttpResponse {
             {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Ok(ev)) => ev,
+                Poll::Ready(Err(e)) if self.ends_quietly(&e) => {
+                    // urllib3 1.26's default: what arrived is the body.
+                    Event::ConnectionClosed
+                }
                 Poll::Ready(Err(e)) => {
                     self.wire = None;
                     return Poll::Ready(Err(e.with_url(self.url.clone())));
                 }
             };
-            match event {
-                Event::Data(data) => {
-                    self.raw_read += data.len() as u64;
-                    if self.decoder.is_some() && self.decode_content {
-                        self.decoding = Decoding::Input;
-                        if let Err(e) = self.decode_step(&data, max) {
-                            return Poll::Ready(Err(e));
-                        }
-                    } else {
-                        self.leftover = data;
-                    }
+            match self.on_event(event, max) {
+                Ok(true) => {}
+                Ok(false) => return Poll::Ready(Ok(None)),
+                Err(e) => return Poll::Ready(Err(e)),
+            }
+        }
+    }
+
+    /// Whether `e` ends the body without an error: a Content-Length body cut short by the
+    /// server closing, with `enforce_content_length` off.
+    fn ends_quietly(&self, e: &Error) -> bool {
+        !self.enforce_content_length
+            && e.kind() == ErrorKind::IncompleteRead
+            && self.headers.contains("content-length")
+            && !self.headers.contains("transfer-encoding")
+    }
+
+    /// Takes one body event: data goes to the decoder or straight to `leftover`; the end
+    /// hands the connection back and finishes the decoder. False when the body is done.
+    fn on_event(&mut self, event: Event, max: usize) -> Result<bool, Error> {
+        match event {
+            Event::Data(data) => {
+                self.raw_read += data.len() as u64;
+                if self.decoder.is_some() && self.decode_content {
+                    self.decoding = Decoding::Input;
+                    self.decode_step(&data, max)?;
+                } else {
+                    self.leftover = data;
                 }
-                Event::EndOfMessage { .. } | Event::ConnectionClosed => {
-                    // Dropping the wire hands a reusable connection back to the pool.
-                    self.wire = None;
-                    self.finished = true;
-                    if self.decoder.is_some() && self.decode_content {
-                        self.decoding = Decoding::Finish;
-                        continue;
-                    }
-                    return Poll::Ready(Ok(None));
+                Ok(true)
+            }
+            Event::EndOfMessage { .. } | Event::ConnectionClosed => {
+                // Dropping the wire hands a reusable connection back to the pool.
+                self.wire = None;
+                self.memory = None;
+                self.finished = true;
+                if self.decoder.is_some() && self.decode_content {
+                    self.decoding = Decoding::Finish;
+                    return Ok(true);
                 }
-                other => {
-                    self.wire = None;
-                    return Poll::Ready(Err(Error::new(
-                        ErrorKind::Protocol,
-                        format!("unexpected event while reading the body: {other:?}"),
-                    )));
-                }
+                Ok(false)
+            }
+            other => {
+                self.wire = None;
+                Err(Error::new(
+                    ErrorKind::Protocol,
+                    format!("unexpected event while reading the body: {other:?}"),
+                ))
             }
         }
     }

@@ -193,6 +193,7 @@ async fn urlopen(
         let mut resp = match outcome {
             Ok(mut r) => {
                 r.set_max_body_size(opts.max_body_size);
+                r.set_enforce_content_length(opts.enforce_content_length);
                 r
             }
             Err(e) if !retryable(&e) => return Err(e),
@@ -209,6 +210,7 @@ async fn urlopen(
         // is the answer.
         let location = if opts.redirect {
             resp.get_redirect_location()
+                .flatten()
                 .filter(|l| !l.is_empty())
                 .map(|l| l.into_owned())
         } else {
