@@ -88,9 +88,9 @@ pub mod response {
 /// options, connectors.
 #[cfg(any(feature = "async", feature = "blocking"))]
 pub use hip_async::{
-    AssertHostname, AsyncIo, BoxIo, CertReqs, ConnectOptions, Connector, PoolKey, PoolOptions,
-    ProxyConfig, RequestContext, RequestOptions, Route, Scheme, SocketOption, TcpConnector,
-    TlsOptions, TlsVersion,
+    AssertHostname, AsyncIo, BoxIo, CertReqs, ConnectOptions, Connector, PoolKey, PoolKwargs,
+    PoolOptions, ProxyConfig, RequestContext, RequestOptions, Route, Scheme, SocketOption,
+    TcpConnector, TlsOptions, TlsVersion,
 };
 
 /// The spec's `hip.AsyncPoolManager` (and, built with a proxy, `hip.AsyncProxyManager`).

@@ -335,3 +335,41 @@ fn built_response_streams_its_body_when_not_preloaded_in_both_apis() {
         assert_eq!(rest.len(), 100_000 - 7);
     });
 }
+
+dual_test! {
+    fn pool_kwargs_merge_over_the_managers_options_as_urllib3_merges_them() {
+        let server = HttpBin::start();
+        let http = manager!(b => b.maxsize(10).block(true).retries(Retry::new(7)));
+        let kwargs = hip::PoolKwargs::new().set(|o| o.maxsize(3));
+        let pool = http
+            .connection_from_host("127.0.0.1", Some(server.port()), "http", Some(kwargs.clone()))
+            .unwrap();
+        let o = pool.options();
+        // The named option changed; every other one is the manager's.
+        assert_eq!(o.maxsize, 3);
+        assert!(o.block);
+        assert_eq!(o.retries, Retry::new(7));
+        // The same kwargs again: the same pool; the context and URL forms agree.
+        let again = http
+            .connection_from_url(&server.url("/"), Some(kwargs.clone()))
+            .unwrap();
+        assert_eq!(http.pools_len(), 1);
+        let ctx = hip::RequestContext::new(hip::Scheme::Http, "127.0.0.1", Some(server.port()))
+            .pool_kwargs(kwargs);
+        let by_ctx = http.connection_from_context(ctx).unwrap();
+        assert_eq!(http.pools_len(), 1);
+        assert_eq!(send!(again.request("GET", "/get")).unwrap().status(), 200);
+        assert_eq!(by_ctx.num_requests(), 1);
+        // replace_all: nothing of the manager's is kept.
+        let replaced = http
+            .connection_from_host(
+                "127.0.0.1",
+                Some(server.port()),
+                "http",
+                Some(hip::PoolKwargs::replace_all(hip::PoolOptions::default())),
+            )
+            .unwrap();
+        assert!(!replaced.options().block);
+        assert_eq!(http.pools_len(), 2);
+    }
+}

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use hip::{
-    BoxIo, CertReqs, ConnectOptions, Connector, ErrorKind, PoolOptions, Retry, Scheme,
+    BoxIo, CertReqs, ConnectOptions, Connector, ErrorKind, PoolKwargs, PoolOptions, Retry, Scheme,
     SocketOption, TcpConnector, Timeout, TlsVersion,
 };
 use hip_test_support as support;
@@ -133,20 +133,20 @@ dual_test! {
         let http = manager!(b => b.num_pools(64));
         let all = variants(&ca_a, &ca_b);
         for (i, (what, opts)) in all.iter().enumerate() {
-            http.connection_from_host("h.invalid", Some(443), "https", Some(opts.clone()))
+            http.connection_from_host("h.invalid", Some(443), "https", Some(PoolKwargs::replace_all(opts.clone())))
                 .unwrap_or_else(|e| panic!("{what}: {e}"));
             assert_eq!(http.pools_len(), i + 1, "{what} must get a pool of its own");
         }
         // The same options again, rebuilt from scratch: the same pools.
         for (what, opts) in variants(&ca_a, &ca_b).into_iter().filter(|(w, _)| *w != "connector") {
             let before = http.pools_len();
-            http.connection_from_host("h.invalid", Some(443), "https", Some(opts))
+            http.connection_from_host("h.invalid", Some(443), "https", Some(PoolKwargs::replace_all(opts)))
                 .unwrap_or_else(|e| panic!("{what}: {e}"));
             assert_eq!(http.pools_len(), before, "{what}, rebuilt alike, must share its pool");
         }
         assert_eq!(http.pools_len(), all.len());
         // Keys compare by value too.
-        let key = |o: PoolOptions| http.pool_key(Scheme::Https, "H.invalid", Some(443), Some(o));
+        let key = |o: PoolOptions| http.pool_key(Scheme::Https, "H.invalid", Some(443), Some(PoolKwargs::replace_all(o)));
         assert_eq!(key(all[2].1.clone()), key(all[2].1.clone()));
         assert_ne!(key(all[0].1.clone()), key(all[1].1.clone()));
     }
@@ -165,12 +165,12 @@ dual_test! {
             })
         };
         let trusted = http
-            .connection_from_host("localhost", Some(server.port()), "https", Some(with_ca(&ca_a)))
+            .connection_from_host("localhost", Some(server.port()), "https", Some(PoolKwargs::replace_all(with_ca(&ca_a))))
             .unwrap();
         assert_eq!(send!(trusted.request("GET", "/get")).unwrap().status(), 200);
         // The other CA, same length: another pool, and the server is not trusted by it.
         let untrusted = http
-            .connection_from_host("localhost", Some(server.port()), "https", Some(with_ca(&ca_b)))
+            .connection_from_host("localhost", Some(server.port()), "https", Some(PoolKwargs::replace_all(with_ca(&ca_b))))
             .unwrap();
         let err = send!(untrusted.request("GET", "/get")).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Ssl, "{err}");

@@ -190,9 +190,8 @@ dual_test! {
         assert_eq!(by_url.num_requests(), 2);
 
         // Different pool_kwargs make a different pool.
-        let mut opts = PoolOptions::default();
-        opts.maxsize = 3;
-        let custom = http.connection_from_url(&server.url("/"), Some(opts)).unwrap();
+        let kwargs = hip::PoolKwargs::new().set(|o| o.maxsize(3));
+        let custom = http.connection_from_url(&server.url("/"), Some(kwargs)).unwrap();
         assert_eq!(custom.num_requests(), 0);
         assert_eq!(custom.options().maxsize, 3);
         assert_eq!(http.pools_len(), 2);

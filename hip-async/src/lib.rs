@@ -26,8 +26,8 @@ pub mod warnings;
 #[cfg(feature = "socks")]
 pub use api::SocksProxyManager;
 pub use api::{
-    connection_from_url, proxy_from_url, Async, Blocking, BuildManager, Flavor, PoolManager,
-    PoolManagerBuilder, ProxyManager, RequestBuilder, RequestContext,
+    connection_from_url, proxy_from_url, Async, Blocking, BuildManager, Flavor, PoolKwargs,
+    PoolManager, PoolManagerBuilder, ProxyManager, RequestBuilder, RequestContext,
 };
 pub use exchange::{
     Body, BuiltResponse, HttpResponse, HttpResponseBuilder, RequestOptions, SeekableRead,

@@ -87,7 +87,7 @@ impl PoolManager {
         scheme: Scheme,
         host: &str,
         port: Option<u16>,
-        pool_kwargs: Option<PoolOptions>,
+        pool_kwargs: Option<hip_async::PoolKwargs>,
     ) -> PoolKey {
         self.inner.pool_key(scheme, host, port, pool_kwargs)
     }
@@ -118,7 +118,7 @@ impl PoolManager {
         host: &str,
         port: Option<u16>,
         scheme: &str,
-        pool_kwargs: Option<PoolOptions>,
+        pool_kwargs: Option<hip_async::PoolKwargs>,
     ) -> Result<HttpConnectionPool, Error> {
         let pool = self
             .inner
@@ -130,7 +130,7 @@ impl PoolManager {
     pub fn connection_from_url(
         &self,
         url: &str,
-        pool_kwargs: Option<PoolOptions>,
+        pool_kwargs: Option<hip_async::PoolKwargs>,
     ) -> Result<HttpConnectionPool, Error> {
         let pool = self.inner.connection_from_url(url, pool_kwargs)?;
         Ok(self.wrap(pool))

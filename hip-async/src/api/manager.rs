@@ -28,6 +28,63 @@ use crate::transport::{
     TlsVersion,
 };
 
+/// The spec's `pool_kwargs`: changes to the manager's pool options
+/// (`connection_pool_kw`) for one pool. As in urllib3, which merges `pool_kwargs` over
+/// `connection_pool_kw`, every option not named keeps the manager's value: a pool asked
+/// for with `maxsize` 3 still has the manager's CA, timeout and retries.
+///
+/// Each change is one of [`PoolOptions`]' own setters:
+///
+/// ```
+/// use hip_async::{PoolKwargs, PoolOptions};
+///
+/// let manager = PoolOptions::new().maxsize(10).block(true);
+/// let kwargs = PoolKwargs::new().set(|o| o.maxsize(3));
+/// let merged = kwargs.apply(&manager);
+/// assert_eq!((merged.maxsize, merged.block), (3, true));
+/// ```
+#[derive(Clone, Default)]
+pub struct PoolKwargs {
+    edits: Vec<Arc<dyn Fn(PoolOptions) -> PoolOptions + Send + Sync>>,
+}
+
+impl PoolKwargs {
+    /// No changes: the manager's options as they are.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a change, applied after those added before.
+    pub fn set(
+        mut self,
+        edit: impl Fn(PoolOptions) -> PoolOptions + Send + Sync + 'static,
+    ) -> Self {
+        self.edits.push(Arc::new(edit));
+        self
+    }
+
+    /// Replaces every option with `options`, the manager's included (what a `pool_kwargs`
+    /// naming every key does).
+    pub fn replace_all(options: PoolOptions) -> Self {
+        Self::new().set(move |_| options.clone())
+    }
+
+    /// The manager's options `base` with these changes made.
+    pub fn apply(&self, base: &PoolOptions) -> PoolOptions {
+        self.edits
+            .iter()
+            .fold(base.clone(), |options, edit| edit(options))
+    }
+}
+
+impl std::fmt::Debug for PoolKwargs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PoolKwargs")
+            .field("changes", &self.edits.len())
+            .finish()
+    }
+}
+
 /// The spec's `request_context`: what [`PoolManager::connection_from_context`] needs.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -38,8 +95,8 @@ pub struct RequestContext {
     pub host: String,
     /// `port` (None: the scheme's default).
     pub port: Option<u16>,
-    /// Pool options to use instead of the manager's (the spec's `pool_kwargs`).
-    pub pool_kwargs: Option<PoolOptions>,
+    /// Changes to the manager's pool options (the spec's `pool_kwargs`).
+    pub pool_kwargs: Option<PoolKwargs>,
 }
 
 impl RequestContext {
@@ -53,9 +110,9 @@ impl RequestContext {
         }
     }
 
-    /// Uses `options` instead of the manager's (the spec's `pool_kwargs`).
-    pub fn pool_kwargs(mut self, options: PoolOptions) -> Self {
-        self.pool_kwargs = Some(options);
+    /// Changes the manager's pool options for this pool (the spec's `pool_kwargs`).
+    pub fn pool_kwargs(mut self, kwargs: PoolKwargs) -> Self {
+        self.pool_kwargs = Some(kwargs);
         self
     }
 }
@@ -167,10 +224,11 @@ impl PoolManager {
         host: &str,
         port: Option<u16>,
         scheme: &str,
-        pool_kwargs: Option<PoolOptions>,
+        pool_kwargs: Option<PoolKwargs>,
     ) -> Result<HttpConnectionPool, Error> {
         let scheme = Scheme::for_pool(host, scheme)?;
-        let key = self.inner.registry.key_for(scheme, host, port, pool_kwargs);
+        let options = self.merged(pool_kwargs);
+        let key = self.inner.registry.key_for(scheme, host, port, options);
         self.inner.registry.pool_for_key(key)
     }
 
@@ -178,14 +236,15 @@ impl PoolManager {
     pub fn connection_from_url(
         &self,
         url: &str,
-        pool_kwargs: Option<PoolOptions>,
+        pool_kwargs: Option<PoolKwargs>,
     ) -> Result<HttpConnectionPool, Error> {
         let u = parse_url(url)?;
         let scheme = url_scheme(&u)?;
+        let options = self.merged(pool_kwargs);
         let key = self
             .inner
             .registry
-            .key_for(scheme, url_host(&u)?, u.port, pool_kwargs);
+            .key_for(scheme, url_host(&u)?, u.port, options);
         self.inner.registry.pool_for_key(key)
     }
 
@@ -197,10 +256,11 @@ impl PoolManager {
         // The scheme is typed already; only the host needs the spec's check.
         Scheme::check_host(&ctx.host)?;
         let scheme = ctx.scheme;
+        let options = self.merged(ctx.pool_kwargs);
         let key = self
             .inner
             .registry
-            .key_for(scheme, &ctx.host, ctx.port, ctx.pool_kwargs);
+            .key_for(scheme, &ctx.host, ctx.port, options);
         self.inner.registry.pool_for_key(key)
     }
 
@@ -217,9 +277,16 @@ impl PoolManager {
         scheme: Scheme,
         host: &str,
         port: Option<u16>,
-        pool_kwargs: Option<PoolOptions>,
+        pool_kwargs: Option<PoolKwargs>,
     ) -> PoolKey {
-        self.inner.registry.key_for(scheme, host, port, pool_kwargs)
+        let options = self.merged(pool_kwargs);
+        self.inner.registry.key_for(scheme, host, port, options)
+    }
+
+    /// The manager's options with `pool_kwargs` merged over them (None: the manager's own,
+    /// hashed once already).
+    fn merged(&self, pool_kwargs: Option<PoolKwargs>) -> Option<PoolOptions> {
+        pool_kwargs.map(|k| k.apply(self.inner.registry.defaults()))
     }
 
     /// Starts a request (the spec's `request(method, url, fields=None, headers=None, ...)`).

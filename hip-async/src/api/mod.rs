@@ -12,6 +12,8 @@ pub use flavor::{Async, Blocking, Flavor};
 pub use manager::BuildManager;
 #[cfg(feature = "socks")]
 pub use manager::SocksProxyManager;
-pub use manager::{proxy_from_url, PoolManager, PoolManagerBuilder, ProxyManager, RequestContext};
+pub use manager::{
+    proxy_from_url, PoolKwargs, PoolManager, PoolManagerBuilder, ProxyManager, RequestContext,
+};
 pub use pool::connection_from_url;
 pub use request::RequestBuilder;
