@@ -75,7 +75,9 @@ pub mod util {
 
     #[cfg(any(feature = "async", feature = "blocking"))]
     pub use hip_async::util::{
-        assert_fingerprint, is_connection_dropped, resolve_cert_reqs, resolve_ssl_version,
+        allowed_gai_family, assert_fingerprint, create_connection, has_ipv6, is_connection_dropped,
+        resolve_cert_reqs, resolve_ssl_version, rewind_body, set_file_position, ssl_wrap_socket,
+        GaiFamily,
     };
 }
 

@@ -373,3 +373,55 @@ dual_test! {
         assert_eq!(http.pools_len(), 2);
     }
 }
+
+#[tokio::test]
+async fn util_create_connection_and_ssl_wrap_socket_speak_to_real_servers() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let pki = support::TestPki::new();
+    let server = HttpBin::start_https(&pki, support::ServerCert::Valid);
+    let io = hip::util::create_connection(
+        "localhost",
+        server.port(),
+        Some(std::time::Duration::from_secs(10)),
+        &hip::ConnectOptions::default(),
+    )
+    .await
+    .unwrap();
+    let mut tls = hip::TlsOptions::default();
+    tls.ca_cert_data = Some(pki.ca_pem().into_bytes());
+    let mut io = hip::util::ssl_wrap_socket(io, "localhost", &tls)
+        .await
+        .unwrap();
+    assert!(!hip::util::is_connection_dropped(&mut io));
+    io.write_all(b"GET /get HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    io.read_to_end(&mut answer).await.unwrap();
+    assert!(
+        answer.starts_with(b"HTTP/1.1 200"),
+        "{:?}",
+        String::from_utf8_lossy(&answer)
+    );
+
+    // Without the CA: a verdict naming the host.
+    let io = hip::util::create_connection("localhost", server.port(), None, &Default::default())
+        .await
+        .unwrap();
+    let Err(err) = hip::util::ssl_wrap_socket(io, "localhost", &hip::TlsOptions::default()).await
+    else {
+        panic!("an untrusted certificate was accepted");
+    };
+    assert_eq!(err.kind(), ErrorKind::Ssl, "{err}");
+
+    // Nothing listening: NewConnectionError.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let Err(err) = hip::util::create_connection("127.0.0.1", port, None, &Default::default()).await
+    else {
+        panic!("connected to a closed port");
+    };
+    assert_eq!(err.kind(), ErrorKind::NewConnection, "{err}");
+}

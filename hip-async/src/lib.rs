@@ -42,9 +42,4 @@ pub use transport::{
 };
 pub use warnings::disable_warnings;
 
-/// The spec's `hip.util` helpers that need a socket or TLS: `is_connection_dropped`,
-/// `resolve_cert_reqs`, `resolve_ssl_version`, `assert_fingerprint`.
-pub mod util {
-    pub use crate::transport::tcp::is_dropped as is_connection_dropped;
-    pub use crate::transport::tls::{assert_fingerprint, resolve_cert_reqs, resolve_ssl_version};
-}
+pub mod util;
