@@ -8,6 +8,8 @@
 //! Header parameters (`name="..."`, `filename="..."`) are written by a formatter: the HTML5
 //! one by default ([`format_header_param_html5`], what browsers and curl send), or the RFC 2231
 //! one ([`format_header_param_rfc2231`]) for servers that want `filename*=utf-8''...`.
+//! [`format_multipart_header_param`] is urllib3 2.x's successor to the HTML5 one, which
+//! escapes only `"`, CR and LF.
 
 use std::fmt;
 use std::fmt::Write as _;
@@ -106,6 +108,37 @@ pub fn format_header_param_html5(name: &str, value: &str) -> String {
                 // Writing to a String cannot fail.
                 let _ = write!(out, "%{:02X}", u32::from(c));
             }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `format_multipart_header_param(name, value)` (urllib3 2.x): formats one header parameter
+/// of a `multipart/form-data` part the way the HTML standard does today.
+///
+/// The value is kept as UTF-8 text inside double quotes, and only `"`, CR and LF are
+/// escaped, as `%22`, `%0D` and `%0A`. That is urllib3 2.x's escaping, which replaced
+/// urllib3 1.26's [`format_header_param_html5`] (which also doubles `\` and escapes the
+/// other control characters; it stays the default formatter here, as in the spec).
+///
+/// ```
+/// use hip_core::fields::format_multipart_header_param;
+///
+/// assert_eq!(format_multipart_header_param("filename", "n\u{e4}me.txt"), "filename=\"n\u{e4}me.txt\"");
+/// assert_eq!(format_multipart_header_param("name", "a\"b\r\n"), r#"name="a%22b%0D%0A""#);
+/// assert_eq!(format_multipart_header_param("name", "a\\b\t"), "name=\"a\\b\t\"");
+/// ```
+pub fn format_multipart_header_param(name: &str, value: &str) -> String {
+    let mut out = String::with_capacity(name.len() + value.len() + 3);
+    out.push_str(name);
+    out.push_str("=\"");
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("%22"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
             c => out.push(c),
         }
     }

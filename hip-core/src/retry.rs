@@ -51,6 +51,8 @@ use std::time::{Duration, SystemTime};
 use crate::error::{Error, ErrorKind};
 use crate::headers::HttpHeaderDict;
 
+mod date;
+
 /// One retry counter: the spec's `int`, `None` or `False` for `total`, `connect`, `read`,
 /// `redirect` and `status`.
 ///
@@ -796,9 +798,14 @@ impl Retry {
 
     /// The spec's `parse_retry_after(retry_after)`: a `Retry-After` value as a wait.
     ///
-    /// The value is either whole seconds (`"120"`) or an HTTP-date (`"Fri, 31 Dec 1999
-    /// 23:59:59 GMT"`, or the obsolete RFC 850 and asctime forms), surrounding whitespace
-    /// allowed. A date is measured from `now`; a date in the past means no wait.
+    /// The value is either whole seconds (`"120"`, surrounding whitespace allowed) or a date,
+    /// read as urllib3 does with Python's `email.utils.parsedate_tz`: the HTTP-date forms
+    /// (`"Sun, 06 Nov 1994 08:49:37 GMT"`, the obsolete RFC 850 `"Sunday, 06-Nov-94
+    /// 08:49:37 GMT"` and asctime `"Sun Nov  6 08:49:37 1994"`) and the looser dates servers
+    /// send: a one-digit day, no weekday, no seconds, a zone such as `UTC`, `EST` or
+    /// `+0100`. A date without a zone is UTC, and so, as in urllib3, is one whose zone Python
+    /// does not know (`CET`). A date is measured from `now`; a date in the past (or before
+    /// 1970) means no wait.
     ///
     /// The wait is at most `retry_after_max` seconds (6 hours by default): a longer one, a
     /// number too large for a `u64` included, is cut down to it, as urllib3 2.x does (it is
@@ -806,19 +813,18 @@ impl Retry {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidHeader`] naming the value when it is neither.
+    /// [`ErrorKind::InvalidHeader`] naming the value when it is neither. That includes a
+    /// date whose year is outside 1..=9999, where urllib3 fails with Python's `ValueError`.
     pub fn parse_retry_after(&self, value: &str, now: SystemTime) -> Result<Duration, Error> {
-        let trimmed = value.trim();
+        // Python's `\s`, as urllib3's `^\s*[0-9]+\s*$` has it.
+        let trimmed = value.trim_matches(date::is_space);
         if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
             let seconds = trimmed.parse::<u64>().unwrap_or(u64::MAX);
             return Ok(Duration::from_secs(seconds).min(self.retry_after_cap()));
         }
-        match httpdate::parse_http_date(trimmed) {
-            Ok(date) => Ok(date
-                .duration_since(now)
-                .unwrap_or(Duration::ZERO)
-                .min(self.retry_after_cap())),
-            Err(_) => Err(Error::new(
+        match date::parse(value) {
+            Some(seconds) => Ok(wait_until(seconds, now).min(self.retry_after_cap())),
+            None => Err(Error::new(
                 ErrorKind::InvalidHeader,
                 format!("Invalid Retry-After header: {value:?} (expected seconds or an HTTP-date)"),
             )),
@@ -1151,6 +1157,22 @@ fn capped(seconds: f64, max: f64) -> Duration {
         seconds.clamp(0.0, max)
     };
     Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX)
+}
+
+/// How long from `now` until `seconds` after the Unix epoch: zero when that is not later,
+/// [`Duration::MAX`] when it is later than any `SystemTime`.
+fn wait_until(seconds: i128, now: SystemTime) -> Duration {
+    let magnitude = Duration::from_secs(u64::try_from(seconds.unsigned_abs()).unwrap_or(u64::MAX));
+    let instant = if seconds >= 0 {
+        SystemTime::UNIX_EPOCH.checked_add(magnitude)
+    } else {
+        SystemTime::UNIX_EPOCH.checked_sub(magnitude)
+    };
+    match instant {
+        Some(instant) => instant.duration_since(now).unwrap_or(Duration::ZERO),
+        None if seconds >= 0 => Duration::MAX,
+        None => Duration::ZERO,
+    }
 }
 
 /// [`Retry::validate`]'s check of one bound.

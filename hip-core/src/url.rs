@@ -144,6 +144,31 @@ impl Url {
         }
     }
 
+    /// `Url.authority` (urllib3 2.x): the authority component of RFC 3986 section 3.2, the
+    /// userinfo, host and port written `auth@host:port` with the parts that are present.
+    ///
+    /// That is [`Url::netloc`] with `auth@` in front when there is an auth (an empty auth
+    /// included: `@host`). As in urllib3 2.x, a URL without a host has no authority, even
+    /// with an auth or a port (where `netloc` gives `":port"`, as urllib3 1.26's does), and
+    /// port 0 counts as no port.
+    ///
+    /// ```
+    /// use hip_core::url::parse_url;
+    ///
+    /// let u = parse_url("http://user:pw@example.com:8080/path").unwrap();
+    /// assert_eq!(u.authority().as_deref(), Some("user:pw@example.com:8080"));
+    /// assert_eq!(u.netloc().as_deref(), Some("example.com:8080"));
+    /// assert_eq!(parse_url("/path").unwrap().authority(), None);
+    /// ```
+    pub fn authority(&self) -> Option<String> {
+        self.host.as_ref()?;
+        let netloc = self.netloc()?;
+        Some(match &self.auth {
+            Some(auth) => format!("{auth}@{netloc}"),
+            None => netloc,
+        })
+    }
+
     /// `Url.url`: the URL as a string.
     ///
     /// This more or less round-trips with [`parse_url`]: the result may differ from the

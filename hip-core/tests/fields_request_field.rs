@@ -3,7 +3,8 @@
 
 use hip_core::fields::{
     format_header_param, format_header_param_html5, format_header_param_rfc2231,
-    guess_content_type, FieldValue, RequestField, DEFAULT_CONTENT_TYPE,
+    format_multipart_header_param, guess_content_type, FieldValue, HeaderFormatter, RequestField,
+    DEFAULT_CONTENT_TYPE,
 };
 use hip_core::HttpHeaderDict;
 
@@ -36,6 +37,39 @@ fn html5_formatter_escapes_quotes_backslashes_and_controls() {
         "f=\"%00%1F\u{1b}\u{7f}\""
     );
     assert_eq!(format_header_param("f", "a\"b"), "f=\"a%22b\"");
+}
+
+#[test]
+fn multipart_formatter_escapes_only_quotes_and_line_breaks() {
+    // urllib3 2.x's format_multipart_header_param: `"`, CR and LF, nothing else.
+    assert_eq!(
+        format_multipart_header_param("name", "plain"),
+        "name=\"plain\""
+    );
+    assert_eq!(format_multipart_header_param("name", ""), "name=\"\"");
+    assert_eq!(
+        format_multipart_header_param("filename", "n\u{e4}me \u{2603}.txt"),
+        "filename=\"n\u{e4}me \u{2603}.txt\""
+    );
+    assert_eq!(
+        format_multipart_header_param("filename", "a\"b\\c\r\nd"),
+        "filename=\"a%22b\\c%0D%0Ad\""
+    );
+    assert_eq!(
+        format_multipart_header_param("f", "\u{0}\t\u{1f}\u{1b}\u{7f}%22"),
+        "f=\"\u{0}\t\u{1f}\u{1b}\u{7f}%22\""
+    );
+    // Where 1.26's html5 escaping differs: the backslash and the other controls.
+    assert_eq!(format_header_param_html5("f", "\\\t"), "f=\"\\\\%09\"");
+    assert_eq!(format_multipart_header_param("f", "\\\t"), "f=\"\\\t\"");
+    // It is a formatter like the others.
+    let formatter: HeaderFormatter = format_multipart_header_param;
+    let f = RequestField::from_tuples("a\"b", ("c\\d\r.txt", "x"), formatter);
+    assert_eq!(
+        f.render_headers(),
+        "Content-Disposition: form-data; name=\"a%22b\"; filename=\"c\\d%0D.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\n"
+    );
 }
 
 #[test]

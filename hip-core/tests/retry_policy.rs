@@ -416,7 +416,10 @@ fn retry_parse_retry_after_rejects_garbage() {
         "",
         "  ",
         "5 s",
-        "Sun, 32 Nov 1994 08:50:37 GMT",
+        "Sun, 06 Nov 1994",
+        "Sun, 06 Foo 1994 08:50:37 GMT",
+        // Python's parsedate_tz reads the year 10000, and mktime_tz refuses it.
+        "Sat, 01 Jan 10000 00:00:00 GMT",
     ] {
         let e = r.parse_retry_after(bad, rfc_now()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidHeader, "{bad:?}");

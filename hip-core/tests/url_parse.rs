@@ -209,6 +209,33 @@ mod url {
     }
 
     #[test]
+    fn authority_is_netloc_with_the_auth() {
+        // urllib3 2.x's Url.authority: auth@host:port, the parts that are present.
+        for (input, expected) in [
+            ("http://google.com/mail", Some("google.com")),
+            ("http://google.com:80/mail", Some("google.com:80")),
+            ("http://u:p@h:1/x", Some("u:p@h:1")),
+            ("http://user@example.com/", Some("user@example.com")),
+            ("http://u:p@[::1]:8080/", Some("u:p@[::1]:8080")),
+            ("google.com:12345", Some("google.com:12345")),
+            ("u@google.com", Some("u@google.com")),
+            ("/path", None),
+            ("http://u@h:0/", Some("u@h")),
+        ] {
+            assert_eq!(parse(input).authority().as_deref(), expected, "{input:?}");
+        }
+        let built = |auth: Option<&str>, host: Option<&str>, port: Option<u16>| {
+            Url::new(Some("http"), auth, host, port, None, None, None).authority()
+        };
+        assert_eq!(built(Some(""), Some("h"), None).as_deref(), Some("@h"));
+        assert_eq!(built(None, Some("h"), Some(8)).as_deref(), Some("h:8"));
+        // No host, no authority (urllib3 2.x), even where netloc gives ":port".
+        assert_eq!(built(Some("u:p"), None, Some(81)), None);
+        assert_eq!(built(Some("u:p"), None, None), None);
+        assert_eq!(built(None, None, Some(81)), None);
+    }
+
+    #[test]
     fn hostname_is_host() {
         assert_eq!(
             parse("http://EXAMPLE.com:1/").hostname(),
