@@ -158,7 +158,7 @@ pub mod contrib {
 
 /// The spec's `disable_warnings()`: silences hip's warnings (events under `hip::warnings`).
 #[cfg(any(feature = "async", feature = "blocking"))]
-pub use hip_async::warnings::{disable_warning, disable_warnings};
+pub use hip_async::warnings::{disable_warning, disable_warnings, RECENT_DATE};
 
 /// The spec's `add_stderr_logger(level)`: prints hip's logs (targets under `hip`) to stderr at
 /// `level` and above. Returns an error when a global subscriber is already installed.

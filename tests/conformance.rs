@@ -425,3 +425,30 @@ async fn util_create_connection_and_ssl_wrap_socket_speak_to_real_servers() {
     };
     assert_eq!(err.kind(), ErrorKind::NewConnection, "{err}");
 }
+
+dual_test! {
+    fn a_legacy_openssl_encrypted_key_is_refused_with_how_to_convert_it() {
+        let pki = support::TestPki::new();
+        let id = pki.issue_server_cert(&["localhost"]);
+        let dir = std::env::temp_dir().join(format!("hip-legacy-key-{}-{API}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cert = dir.join("cert.pem");
+        let key = dir.join("key.pem");
+        std::fs::write(&cert, id.cert_pem()).unwrap();
+        // What `openssl genrsa -aes256` writes (the body need not decrypt: the header says it
+        // all).
+        std::fs::write(
+            &key,
+            "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\
+             DEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n\nAAAA\n\
+             -----END RSA PRIVATE KEY-----\n",
+        )
+        .unwrap();
+        let built = builder!().cert_file(&cert).key_file(&key).key_password("pw").build();
+        let Err(err) = built else { panic!("a legacy encrypted key was accepted") };
+        assert_eq!(err.kind(), ErrorKind::Ssl, "{err}");
+        let text = err.to_string();
+        assert!(text.contains("Proc-Type: 4,ENCRYPTED") && text.contains("openssl pkcs8"), "{text}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

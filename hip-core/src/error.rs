@@ -462,7 +462,9 @@ pub enum Warning {
     InsecureRequest,
     /// `SubjectAltNameWarning`: the certificate has no subjectAltName.
     SubjectAltName,
-    /// `SystemTimeWarning`: the system clock looks wrong.
+    /// `SystemTimeWarning`: the system clock is before a date hip knows has passed (see
+    /// `hip::RECENT_DATE`), so certificate validity periods cannot be trusted. Raised before
+    /// each TLS handshake, as urllib3 does on each HTTPS connect.
     SystemTime,
     /// `InsecurePlatformWarning`: the platform lacks TLS features (never raised by hip: rustls
     /// has them all; kept so code that names it still compiles).
@@ -472,7 +474,11 @@ pub enum Warning {
     SniMissing,
     /// `DependencyWarning`: an optional dependency is missing.
     Dependency,
-    /// `HeaderParsingError` reported as a warning: a response header could not be parsed.
+    /// `HeaderParsingError` reported as a warning (never raised by hip: the malformed header
+    /// lines urllib3 logs with this and then accepts, such as a line without a colon, are
+    /// refused by hip with an [`ErrorKind::Protocol`] error naming the line, since a head
+    /// that cannot be parsed cannot be trusted to frame the body; kept so code that names
+    /// it still compiles).
     HeaderParsing,
 }
 

@@ -28,6 +28,7 @@ pub(crate) async fn handshake(
     opts: &TlsOptions,
     config: &Arc<ClientConfig>,
 ) -> Result<BoxIo, Error> {
+    crate::warnings::check_system_time();
     let sni = opts.server_hostname.as_deref().unwrap_or(host);
     let name = server_name(sni).map_err(|_| {
         invalid(format!(
