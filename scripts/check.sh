@@ -15,3 +15,15 @@ cargo test --workspace --all-features --locked
 
 echo "== cargo doc (warnings denied)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps --locked
+
+# Each API alone: every spec item must be reachable in a build with either API, and the
+# dual tests run through the one API each build has.
+DUAL_TESTS=(--test user_guide --test conformance --test pipeline --test hardening --test pooling
+  --test proxy --test faults --test tls --test socks)
+EXTRAS=gzip,deflate,brotli,zstd,json,socks,native-roots
+echo "== blocking API only: build, clippy, dual tests"
+cargo clippy -p hip --no-default-features --features "blocking,$EXTRAS" --locked -- -D warnings
+cargo test --no-default-features --features "blocking,$EXTRAS" --locked "${DUAL_TESTS[@]}"
+echo "== async API only: build, clippy, dual tests"
+cargo clippy -p hip --no-default-features --features "async,$EXTRAS" --locked -- -D warnings
+cargo test --no-default-features --features "async,$EXTRAS" --locked "${DUAL_TESTS[@]}"

@@ -248,6 +248,7 @@ dual_test! {
     }
 }
 
+#[cfg(feature = "blocking")]
 /// A gzip member holding `text`.
 fn gzip(text: &[u8]) -> Vec<u8> {
     use std::io::Write;
@@ -256,6 +257,7 @@ fn gzip(text: &[u8]) -> Vec<u8> {
     enc.finish().unwrap()
 }
 
+#[cfg(feature = "blocking")]
 #[test]
 fn built_response_preloads_and_decodes_its_body_like_a_received_one() {
     let coded = gzip(b"hello, built world");
@@ -302,6 +304,7 @@ fn built_response_preloads_and_decodes_its_body_like_a_received_one() {
     assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
 }
 
+#[cfg(all(feature = "async", feature = "blocking"))]
 #[test]
 fn built_response_streams_its_body_when_not_preloaded_in_both_apis() {
     use std::io::Read;
@@ -374,6 +377,7 @@ dual_test! {
     }
 }
 
+#[cfg(feature = "async")]
 #[tokio::test]
 async fn util_create_connection_and_ssl_wrap_socket_speak_to_real_servers() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

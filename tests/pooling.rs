@@ -302,6 +302,7 @@ dual_test! {
 /// Requests in the 10,000-request runs.
 const MANY: usize = 10_000;
 
+#[cfg(feature = "async")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_requests_without_block_open_extra_connections_async() {
     let server = HttpBin::start();
@@ -354,6 +355,7 @@ fn concurrent_requests_without_block_open_extra_connections_blocking() {
     assert_eq!(pool.num_idle(), 2);
 }
 
+#[cfg(feature = "async")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn block_caps_concurrent_connections_async() {
     let server = HttpBin::start();
@@ -412,6 +414,7 @@ fn block_caps_concurrent_connections_blocking() {
     assert_eq!(server.requests().len(), 6);
 }
 
+#[cfg(feature = "async")]
 /// 10,000 requests from 50 tasks over `maxsize(10).block(true)`: never more than 10
 /// connections, as the server counts them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -403,6 +403,7 @@ dual_test! {
     }
 }
 
+#[cfg(feature = "async")]
 #[cfg(feature = "blocking")]
 #[test]
 fn proxy_urls_are_checked() {

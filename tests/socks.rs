@@ -248,6 +248,7 @@ dual_test! {
     }
 }
 
+#[cfg(feature = "async")]
 #[cfg(feature = "blocking")]
 #[test]
 fn socks_urls_are_checked() {

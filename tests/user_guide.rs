@@ -159,6 +159,7 @@ fn expected_lines() -> Vec<String> {
     UTF8_LINES.lines().map(str::to_owned).collect()
 }
 
+#[cfg(feature = "async")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn io_wrapper_reads_lines_async() {
     use tokio::io::AsyncBufReadExt;

@@ -25,6 +25,7 @@ macro_rules! dual_test {
             use super::*;
 
             $(#[$meta])*
+            #[cfg(feature = "async")]
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn async_api() {
                 #[allow(unused)]
