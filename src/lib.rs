@@ -81,12 +81,12 @@ pub mod response {
 }
 
 /// Types both APIs share: pool options and identity, routes and proxies, TLS and socket
-/// options, connectors.
+/// options, connectors and resolvers.
 #[cfg(any(feature = "async", feature = "blocking"))]
 pub use hip_async::{
     AssertHostname, AsyncIo, BoxIo, CertReqs, ConnectOptions, Connector, PoolKey, PoolOptions,
-    ProxyConfig, RequestContext, RequestOptions, Route, Scheme, SocketOption, TcpConnector,
-    TlsOptions, TlsVersion,
+    ProxyConfig, RequestContext, RequestOptions, Resolve, Route, Scheme, SocketOption,
+    SystemResolver, TcpConnector, TlsOptions, TlsVersion,
 };
 
 /// The spec's `hip.AsyncPoolManager` (and, built with a proxy, `hip.AsyncProxyManager`).
