@@ -63,7 +63,9 @@ where
     let mut waiting = addrs.into_iter().enumerate();
     let mut running = FuturesUnordered::new();
     let start = |(i, addr): (usize, SocketAddr)| {
-        tracing::trace!(target: "hip::connect", host, %addr, "connect attempt {} of {total}", i + 1);
+        if total > 1 {
+            tracing::trace!(target: "hip::connect", host, %addr, "connect attempt {} of {total}", i + 1);
+        }
         let fut = attempt(addr);
         async move { (i, addr, fut.await) }
     };
