@@ -90,7 +90,7 @@ where
                     // A failure hands its turn to the next address at once (§5).
                     if let Some(next) = waiting.next() {
                         running.push(start(next));
-                        next_start.as_mut().reset(tokio::time::Instant::now() + delay);
+                        next_start.as_mut().reset(after(delay));
                     }
                 }
             },
@@ -98,7 +98,7 @@ where
                 if let Some(next) = waiting.next() {
                     running.push(start(next));
                 }
-                next_start.as_mut().reset(tokio::time::Instant::now() + delay);
+                next_start.as_mut().reset(after(delay));
             },
             else => break,
         }
@@ -114,6 +114,14 @@ where
             failures: failures.into_iter().map(|(_, a, e)| (a, e)).collect(),
         },
     ))
+}
+
+/// The instant `delay` from now; a delay too long to add (`Duration::MAX`) is some thirty
+/// years, which is never.
+fn after(delay: Duration) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    now.checked_add(delay)
+        .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 24 * 3600))
 }
 
 /// Every connect attempt to a host failed: each address tried, in order, with its error.
@@ -238,6 +246,18 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
+    }
+
+    #[tokio::test]
+    async fn an_attempt_delay_too_long_to_add_is_no_panic() {
+        let list = addrs(&["[::1]:1", "127.0.0.1:1", "127.0.0.2:1"]);
+        let attempt = scripted(&[
+            ("[::1]:1", 0, false),
+            ("127.0.0.1:1", 0, false),
+            ("127.0.0.2:1", 0, true),
+        ]);
+        let won = race("h", list, Duration::MAX, attempt).await.unwrap();
+        assert_eq!(won, "127.0.0.2:1".parse().unwrap());
     }
 
     #[tokio::test]
