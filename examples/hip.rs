@@ -6,6 +6,7 @@
 //! cargo run --example hip -- -H 'Accept: application/json' -d @body.json PUT http://127.0.0.1:8000/item
 //! cargo run --example hip -- -F name=value -F upload=@photo.jpg http://127.0.0.1:8000/upload
 //! cargo run --example hip -- -o big.iso --retries 5 --timeout 30 https://example.org/big.iso
+//! cargo run --example hip -- --resolve example.org:8443:127.0.0.1 https://example.org:8443/
 //! ```
 //!
 //! The method is GET, or POST when a body (`-d`) or form (`-F`) is given. The body is written
@@ -14,6 +15,7 @@
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -87,6 +89,17 @@ struct Cli {
     #[arg(long, value_name = "SECS")]
     timeout: Option<f64>,
 
+    /// Connect to ADDR instead of resolving HOST, for requests to HOST:PORT (as curl's
+    /// --resolve; IPv6 addresses in brackets, several separated by commas). The Host header
+    /// and the TLS name stay HOST. Repeatable.
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    resolve: Vec<String>,
+
+    /// Milliseconds a connection attempt to one of a host's addresses runs alone before the
+    /// next address is tried too (Happy Eyeballs; default 250).
+    #[arg(long, value_name = "MS")]
+    connect_attempt_delay: Option<u64>,
+
     /// Print the status line and the response headers before the body.
     #[arg(short = 'i', long = "include")]
     include: bool,
@@ -150,6 +163,15 @@ fn run(cli: &Cli) -> Result<(), CliError> {
     if let Some(secs) = cli.timeout {
         builder = builder.timeout(secs);
     }
+    for entry in &cli.resolve {
+        let (host, addrs) = parse_resolve(entry)?;
+        for addr in addrs {
+            builder = builder.resolve(host, addr);
+        }
+    }
+    if let Some(ms) = cli.connect_attempt_delay {
+        builder = builder.connect_attempt_delay(Duration::from_millis(ms));
+    }
     let http = builder.build()?;
 
     let mut request = http.request(&method, url.as_str()).preload_content(false);
@@ -212,6 +234,42 @@ fn method_and_url(cli: &Cli) -> Result<(String, String), CliError> {
         format!("http://{url}")
     };
     Ok((method, url))
+}
+
+/// `--resolve HOST:PORT:ADDR[,ADDR]...` (curl's syntax): the host and the addresses with
+/// that port. IPv6 addresses are in brackets (`[::1]`).
+fn parse_resolve(arg: &str) -> Result<(&str, Vec<SocketAddr>), CliError> {
+    let bad = |why: &str| format!("bad --resolve {arg:?}: {why} (expected HOST:PORT:ADDR)");
+    let mut parts = arg.splitn(3, ':');
+    let (Some(host), Some(port), Some(addrs)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad("missing ':'").into());
+    };
+    if host.is_empty() {
+        return Err(bad("no host").into());
+    }
+    let port: u16 = port.parse().map_err(|_| {
+        bad(&format!(
+            "the port {port:?} is not a number from 0 to 65535"
+        ))
+    })?;
+    let addrs = addrs
+        .split(',')
+        .map(|a| {
+            let bare = a.strip_prefix('[').and_then(|a| a.strip_suffix(']'));
+            match (bare, a.parse::<IpAddr>()) {
+                (Some(v6), _) => v6.parse::<IpAddr>().ok().filter(IpAddr::is_ipv6),
+                (None, Ok(ip)) if ip.is_ipv4() => Some(ip),
+                _ => None,
+            }
+            .map(|ip| SocketAddr::new(ip, port))
+            .ok_or_else(|| {
+                bad(&format!(
+                    "{a:?} is not an IPv4 address or a bracketed IPv6 one"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((host, addrs))
 }
 
 /// `Name: value` from `-H`.
@@ -377,5 +435,45 @@ impl indicatif::TermLike for PlainLines {
     }
     fn flush(&self) -> io::Result<()> {
         io::stderr().flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_entries_parse_as_curl_writes_them() {
+        let (host, addrs) = parse_resolve("example.org:443:127.0.0.1").unwrap();
+        assert_eq!(host, "example.org");
+        assert_eq!(addrs, ["127.0.0.1:443".parse::<SocketAddr>().unwrap()]);
+        let (host, addrs) = parse_resolve("h.test:8080:[::1],127.0.0.2").unwrap();
+        assert_eq!(host, "h.test");
+        assert_eq!(
+            addrs,
+            [
+                "[::1]:8080".parse::<SocketAddr>().unwrap(),
+                "127.0.0.2:8080".parse().unwrap()
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_resolve_entries_name_the_input() {
+        for (arg, why) in [
+            ("example.org:443", "missing ':'"),
+            (":443:127.0.0.1", "no host"),
+            ("h:99999:127.0.0.1", "the port \"99999\" is not a number"),
+            (
+                "h:80:::1",
+                "\"::1\" is not an IPv4 address or a bracketed IPv6 one",
+            ),
+            ("h:80:[127.0.0.1]", "is not an IPv4 address"),
+            ("h:80:localhost", "\"localhost\" is not"),
+        ] {
+            let e = parse_resolve(arg).unwrap_err().to_string();
+            assert!(e.starts_with(&format!("bad --resolve {arg:?}: ")), "{e}");
+            assert!(e.contains(why), "{arg}: {e}");
+        }
     }
 }

@@ -87,12 +87,12 @@ pub mod response {
 }
 
 /// Types both APIs share: pool options and identity, routes and proxies, TLS and socket
-/// options, connectors.
+/// options, connectors and resolvers.
 #[cfg(any(feature = "async", feature = "blocking"))]
 pub use hip_async::{
     AssertHostname, AsyncIo, BoxIo, CertReqs, ConnectOptions, Connector, PoolKey, PoolKwargs,
-    PoolOptions, ProxyConfig, RequestContext, RequestOptions, Route, Scheme, SocketOption,
-    TcpConnector, TlsOptions, TlsVersion,
+    PoolOptions, ProxyConfig, RequestContext, RequestOptions, Resolve, Route, Scheme, SocketOption,
+    SystemResolver, TcpConnector, TlsOptions, TlsVersion,
 };
 
 /// The spec's `hip.AsyncPoolManager` (and, built with a proxy, `hip.AsyncProxyManager`).

@@ -111,6 +111,29 @@ fn variants(ca_a: &[u8], ca_b: &[u8]) -> Vec<(&'static str, PoolOptions)> {
             "connector",
             with(|o| o.connector = Arc::new(CountingConnector::default())),
         ),
+        (
+            "resolver",
+            with(|o| o.connect.resolver = Arc::new(hip::SystemResolver)),
+        ),
+        (
+            "resolve_overrides",
+            with(|o| {
+                o.connect.resolve_overrides =
+                    vec![("h.invalid".into(), "127.0.0.1:0".parse().unwrap())]
+            }),
+        ),
+        (
+            "attempt_delay",
+            with(|o| o.connect.attempt_delay = std::time::Duration::from_millis(10)),
+        ),
+        (
+            "idle_timeout",
+            with(|o| o.idle_timeout = Some(std::time::Duration::from_secs(5))),
+        ),
+        (
+            "max_lifetime",
+            with(|o| o.max_lifetime = Some(std::time::Duration::from_secs(5))),
+        ),
     ]
 }
 
@@ -138,7 +161,9 @@ dual_test! {
             assert_eq!(http.pools_len(), i + 1, "{what} must get a pool of its own");
         }
         // The same options again, rebuilt from scratch: the same pools.
-        for (what, opts) in variants(&ca_a, &ca_b).into_iter().filter(|(w, _)| *w != "connector") {
+        // (A connector or resolver is the same only as the same Arc.)
+        let by_arc = ["connector", "resolver"];
+        for (what, opts) in variants(&ca_a, &ca_b).into_iter().filter(|(w, _)| !by_arc.contains(w)) {
             let before = http.pools_len();
             http.connection_from_host("h.invalid", Some(443), "https", Some(PoolKwargs::replace_all(opts)))
                 .unwrap_or_else(|e| panic!("{what}: {e}"));

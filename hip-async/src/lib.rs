@@ -10,7 +10,8 @@
 //!   |         responses
 //! pool/       one host's idle stack and permits, the typed PoolKey, the manager's pools,
 //!   |         pooled connections
-//! transport/  TCP, TLS, and the routes in between: CONNECT tunnel, SOCKS
+//! transport/  resolution, TCP (Happy Eyeballs), TLS, and the routes in between: CONNECT
+//!             tunnel, SOCKS
 //! ```
 //!
 //! A request is prepared (hip-core checks method, target, headers and framing) before any
@@ -37,8 +38,8 @@ pub use pool::{HttpConnectionPool, HttpsConnectionPool, PoolKey, PoolOptions};
 #[cfg(feature = "socks")]
 pub use transport::SocksVersion;
 pub use transport::{
-    AssertHostname, AsyncIo, BoxIo, CertReqs, ConnectOptions, Connector, ProxyConfig, Route,
-    Scheme, SocketOption, TcpConnector, TlsOptions, TlsVersion,
+    AssertHostname, AsyncIo, BoxIo, CertReqs, ConnectOptions, Connector, ProxyConfig, Resolve,
+    Route, Scheme, SocketOption, SystemResolver, TcpConnector, TlsOptions, TlsVersion,
 };
 pub use warnings::disable_warnings;
 

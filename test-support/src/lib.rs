@@ -6,6 +6,7 @@
 //! - [`RawServer`]: a scripted raw-TCP server for faults and malformed replies.
 //! - [`proxy`]: an HTTP proxy (forwarding, CONNECT, Basic auth, TLS, misbehaviour) and a
 //!   SOCKS4/4a/5 server.
+//! - [`BlackHole`]: a loopback address where connecting hangs (SYNs dropped).
 //! - [`TestPki`]: a throw-away CA with valid, expired, wrong-host, self-signed and client
 //!   certificates, also written as PEM files into a temporary directory ([`TempDir`]).
 //!
@@ -25,6 +26,7 @@
 //! This crate is a dev-dependency of hip, hip-async and hip-blocking and depends on none of
 //! them: the servers are checked with plain clients in its own `tests/selftest.rs`.
 
+mod blackhole;
 pub mod form;
 pub mod httpbin;
 pub mod payload;
@@ -33,6 +35,7 @@ pub mod proxy;
 pub mod raw;
 mod server;
 
+pub use blackhole::BlackHole;
 pub use httpbin::{HttpBin, RecordedRequest, Reply};
 pub use payload::{pseudo_random_bytes, Coding};
 pub use pki::{Identity, ServerCert, TempDir, TestPki, CLIENT_KEY_PASSWORD};

@@ -1212,3 +1212,18 @@ fn multipart_parser_accepts_a_preamble_and_rejects_garbage() {
     );
     assert_eq!(header_param("x; A=\"q\"", "a").as_deref(), Some("q"));
 }
+
+#[test]
+fn black_holes_swallow_connects_on_both_families() {
+    let holes = [Some(support::BlackHole::ipv4()), support::BlackHole::ipv6()];
+    for hole in holes.iter().flatten() {
+        let e = TcpStream::connect_timeout(&hole.addr(), Duration::from_millis(300))
+            .expect_err("a connect to a black hole must hang");
+        assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::TimedOut,
+            "{}: {e}",
+            hole.addr()
+        );
+    }
+}

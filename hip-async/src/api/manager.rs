@@ -9,8 +9,10 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use hip_core::h1::Limits;
 use hip_core::retry::{Retries, Retry};
@@ -24,8 +26,8 @@ use super::session::Session;
 use crate::exchange::{HttpResponse, RequestOptions};
 use crate::pool::{url_host, url_scheme, HttpConnectionPool, PoolKey, PoolOptions, Registry};
 use crate::transport::{
-    AssertHostname, CertReqs, ConnectOptions, Connector, ProxyConfig, Scheme, SocketOption,
-    TlsVersion,
+    AssertHostname, CertReqs, ConnectOptions, Connector, ProxyConfig, Resolve, Scheme,
+    SocketOption, TlsVersion,
 };
 
 /// The spec's `pool_kwargs`: changes to the manager's pool options
@@ -566,9 +568,68 @@ impl<F: BuildManager> PoolManagerBuilder<F> {
         self
     }
 
-    /// The spec's `backend`: how connections are opened (a custom resolver, a Unix socket).
+    /// The spec's `backend`: how connections are opened (a Unix socket, a connection of
+    /// one's own). To change only how names are resolved, use
+    /// [`resolver`](Self::resolver).
     pub fn connector(mut self, connector: impl Connector) -> Self {
         self.opts.connector = Arc::new(connector);
+        self
+    }
+
+    /// How host names are resolved (default: the system's `getaddrinfo`, off the runtime).
+    /// The connect timeout bounds resolution: a resolver that does not answer in time ends
+    /// in `ConnectTimeoutError`. Used for direct connections, to reach a proxy, and for the
+    /// destination of a `socks4://` or `socks5://` proxy; HTTP proxies, `socks4a://` and
+    /// `socks5h://` resolve the destination themselves. Pool keys compare resolvers by `Arc`
+    /// identity, as they do connectors.
+    ///
+    /// Only the default connector uses it (and connectors of one's own that call
+    /// [`ConnectOptions::lookup`]).
+    pub fn resolver(mut self, resolver: impl Resolve) -> Self {
+        self.opts.connect.resolver = Arc::new(resolver);
+        self
+    }
+
+    /// A static answer for `host`, as curl's `--resolve host:port:addr`: connections to
+    /// `host` on `addr`'s port go to `addr` without asking the resolver (port 0: on any
+    /// port, to the request's port). Only the address changes: the `Host` header, the TLS
+    /// server name (SNI) and the certificate check keep `host`. Call it again for more
+    /// addresses of the same host (raced as Happy Eyeballs says) or other hosts.
+    ///
+    /// ```no_run
+    /// # fn demo() -> Result<(), hip_core::Error> {
+    /// let http = hip_async::PoolManager::builder()
+    ///     .resolve("example.org", "127.0.0.1:443".parse().unwrap())
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn resolve(mut self, host: &str, addr: SocketAddr) -> Self {
+        self.opts = self.opts.resolve(host, addr);
+        self
+    }
+
+    /// Happy Eyeballs' connection-attempt delay (RFC 8305): how long the connection
+    /// attempt to one of a host's addresses runs alone before the next address is tried
+    /// too. Default 250 ms. A failed attempt starts the next at once; all of them share the
+    /// connect timeout.
+    pub fn connect_attempt_delay(mut self, delay: Duration) -> Self {
+        self.opts.connect.attempt_delay = delay;
+        self
+    }
+
+    /// How long a connection may sit idle in a pool and still be reused: older ones are
+    /// closed instead (checked when a connection is taken from or given back to the pool;
+    /// no background task). Default 90 s; `None` keeps idle connections as long as the
+    /// server does.
+    pub fn idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.opts.idle_timeout = timeout.into();
+        self
+    }
+
+    /// How long a connection may be used after it was opened: an older one is closed when
+    /// its response is done instead of going back to the pool. Default `None`: no limit.
+    pub fn max_lifetime(mut self, lifetime: impl Into<Option<Duration>>) -> Self {
+        self.opts.max_lifetime = lifetime.into();
         self
     }
 
@@ -578,7 +639,8 @@ impl<F: BuildManager> PoolManagerBuilder<F> {
         self
     }
 
-    /// Replaces the socket options as a whole.
+    /// Replaces the socket options as a whole, the resolver, its overrides and the
+    /// attempt delay included.
     pub fn connect_options(mut self, connect: ConnectOptions) -> Self {
         self.opts.connect = connect;
         self

@@ -21,7 +21,7 @@ use super::response::HttpResponse;
 /// default) or as it is read. Made by [`HttpResponse::builder`].
 ///
 /// ```
-/// # async fn demo() -> Result<(), hip_async::Error> {
+/// # async fn demo() -> Result<(), hip_core::Error> {
 /// let mut r = hip_async::HttpResponse::builder()
 ///     .status(200)
 ///     .header("Content-Type", "text/plain")

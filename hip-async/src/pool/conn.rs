@@ -56,6 +56,25 @@ impl ReadDeadline {
     }
 }
 
+/// Why a pooled connection is closed instead of reused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Expiry {
+    /// It sat idle longer than the pool's `idle_timeout`.
+    Idle,
+    /// It has been open longer than the pool's `max_lifetime`.
+    Lifetime,
+}
+
+impl Expiry {
+    /// Why, for logs.
+    pub(crate) fn reason(self) -> &'static str {
+        match self {
+            Expiry::Idle => "idle for longer than idle_timeout",
+            Expiry::Lifetime => "open for longer than max_lifetime",
+        }
+    }
+}
+
 /// A connection to one origin (or proxy): socket + HTTP/1.1 state machine.
 ///
 /// The pool keeps it; the exchange layer writes requests on it and reads responses off it
@@ -74,6 +93,8 @@ pub(crate) struct Connection {
     host: Arc<str>,
     /// When it last went back to the pool.
     idle_since: Option<std::time::Instant>,
+    /// When it was opened (for the pool's maximum lifetime).
+    opened_at: std::time::Instant,
 }
 
 impl Connection {
@@ -83,6 +104,7 @@ impl Connection {
             h1,
             host,
             idle_since: None,
+            opened_at: std::time::Instant::now(),
             requests: 0,
             response_started: false,
             write_buf: Vec::with_capacity(1024),
@@ -102,12 +124,13 @@ impl Connection {
     /// Gets the connection ready for the next exchange; false if it cannot be reused: the
     /// state machine says so, or bytes beyond the finished response are already buffered
     /// (a second response in the same write would otherwise answer the next request).
-    pub(crate) fn prepare_reuse(&mut self) -> bool {
+    /// `now` is when it goes back to the pool.
+    pub(crate) fn prepare_reuse(&mut self, now: std::time::Instant) -> bool {
         let reusable = self.h1.is_reusable()
             && self.h1.start_next_cycle().is_ok()
             && self.h1.read_buf().is_empty();
         if reusable {
-            self.idle_since = Some(std::time::Instant::now());
+            self.idle_since = Some(now);
         }
         reusable
     }
@@ -115,6 +138,26 @@ impl Connection {
     /// How long the connection has sat in the pool.
     pub(crate) fn idle_for(&self) -> Duration {
         self.idle_since.map_or(Duration::ZERO, |t| t.elapsed())
+    }
+
+    /// Why the connection must not be used any more at `now`: it has sat idle longer than
+    /// `idle_timeout`, or been open longer than `max_lifetime`. None when it may be used.
+    pub(crate) fn expiry(
+        &self,
+        now: std::time::Instant,
+        idle_timeout: Option<Duration>,
+        max_lifetime: Option<Duration>,
+    ) -> Option<Expiry> {
+        let past = |since: std::time::Instant, limit: Option<Duration>| {
+            limit.is_some_and(|limit| now.saturating_duration_since(since) > limit)
+        };
+        if self.idle_since.is_some_and(|t| past(t, idle_timeout)) {
+            Some(Expiry::Idle)
+        } else if past(self.opened_at, max_lifetime) {
+            Some(Expiry::Lifetime)
+        } else {
+            None
+        }
     }
 
     /// True when an idle connection has been closed by the server or has unexpected bytes.

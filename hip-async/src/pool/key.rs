@@ -10,19 +10,24 @@
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use hip_core::h1::Limits;
 use hip_core::retry::Retry;
 use hip_core::timeout::Timeout;
 use hip_core::HttpHeaderDict;
 
-use crate::transport::{ConnectOptions, Connector, Route, Scheme, TcpConnector, TlsOptions};
+use crate::transport::{
+    ConnectOptions, Connector, Resolve, Route, Scheme, TcpConnector, TlsOptions,
+};
 
 /// Everything a pool is configured with: the spec's constructor arguments (`timeout`,
 /// `maxsize`, `block`, `headers`, `retries`, the TLS arguments and `**conn_kw`).
 ///
-/// Compared and hashed by value (the connector by `Arc` identity), so that options make a
+/// Compared and hashed by value (the connector and the resolver by `Arc` identity), so that
+/// options make a
 /// [`PoolKey`]. Set fields directly or with the builder methods of the same names
 /// (`PoolOptions::new().maxsize(10).block(true)`).
 #[derive(Clone)]
@@ -46,7 +51,19 @@ pub struct PoolOptions {
     pub tls: TlsOptions,
     /// Parser limits for responses.
     pub limits: Limits,
+    /// How long a connection may sit idle in the pool and still be reused (default 90 s,
+    /// as hyper-util's `pool_idle_timeout`; `None`: forever). An older one is closed when
+    /// it would be checked out, or when another connection goes back to the pool. No
+    /// background task watches the pool.
+    pub idle_timeout: Option<Duration>,
+    /// How long a connection may be used after it was opened (default `None`: as long as it
+    /// lasts). An older one is closed when it goes back to the pool or would be checked
+    /// out; a request already under way on it finishes.
+    pub max_lifetime: Option<Duration>,
 }
+
+/// hyper-util's default `pool_idle_timeout`.
+pub(crate) const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
 impl Default for PoolOptions {
     fn default() -> Self {
@@ -60,6 +77,8 @@ impl Default for PoolOptions {
             connector: default_connector(),
             tls: TlsOptions::default(),
             limits: Limits::default(),
+            idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
+            max_lifetime: None,
         }
     }
 }
@@ -72,7 +91,8 @@ fn default_connector() -> Arc<dyn Connector> {
 
 impl PoolOptions {
     /// The defaults: `maxsize` 1, no `block`, no headers, `Retry::DEFAULT`, the default
-    /// timeout, TCP with `TCP_NODELAY`, verified TLS.
+    /// timeout, TCP with `TCP_NODELAY` (the system resolver, Happy Eyeballs with a 250 ms
+    /// attempt delay), verified TLS, idle connections reused for 90 s.
     ///
     /// ```
     /// let opts = hip_async::PoolOptions::new().maxsize(10).block(true);
@@ -124,6 +144,40 @@ impl PoolOptions {
         self
     }
 
+    /// How the default connector resolves host names
+    /// ([`ConnectOptions::resolver`]).
+    pub fn resolver(mut self, resolver: impl Resolve) -> Self {
+        self.connect.resolver = Arc::new(resolver);
+        self
+    }
+
+    /// Connect to `addr` instead of resolving `host`, as curl's `--resolve`
+    /// ([`ConnectOptions::resolve_overrides`]): for connections to `addr`'s port, or to any
+    /// port when it is 0. Adds to the overrides given so far.
+    pub fn resolve(mut self, host: &str, addr: SocketAddr) -> Self {
+        self.connect.resolve_overrides.push((key_host(host), addr));
+        self
+    }
+
+    /// Happy Eyeballs' connection-attempt delay ([`ConnectOptions::attempt_delay`]).
+    pub fn connect_attempt_delay(mut self, delay: Duration) -> Self {
+        self.connect.attempt_delay = delay;
+        self
+    }
+
+    /// How long an idle connection may wait in the pool and still be reused (`None`:
+    /// forever).
+    pub fn idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.idle_timeout = timeout.into();
+        self
+    }
+
+    /// How long a connection may be used after it was opened (`None`: no limit).
+    pub fn max_lifetime(mut self, lifetime: impl Into<Option<Duration>>) -> Self {
+        self.max_lifetime = lifetime.into();
+        self
+    }
+
     /// `cert_reqs`, `ca_certs`, ... for HTTPS.
     pub fn tls(mut self, tls: TlsOptions) -> Self {
         self.tls = tls;
@@ -136,23 +190,34 @@ impl PoolOptions {
         self
     }
 
-    /// The connector's identity: its `Arc`'s address.
-    fn connector_id(&self) -> *const () {
-        Arc::as_ptr(&self.connector) as *const ()
+    /// Everything that makes two options different, as one comparable value: every field
+    /// (taken apart, so a new field cannot be forgotten), the connector by its `Arc`'s
+    /// address, the cheap comparisons first.
+    fn identity(&self) -> impl PartialEq + Hash + '_ {
+        let PoolOptions {
+            timeout,
+            maxsize,
+            block,
+            headers,
+            retries,
+            connect,
+            connector,
+            tls,
+            limits,
+            idle_timeout,
+            max_lifetime,
+        } = self;
+        (
+            (maxsize, block, Arc::as_ptr(connector) as *const (), limits),
+            (idle_timeout, max_lifetime, timeout),
+            (connect, retries, headers, tls),
+        )
     }
 }
 
 impl PartialEq for PoolOptions {
     fn eq(&self, other: &Self) -> bool {
-        self.maxsize == other.maxsize
-            && self.block == other.block
-            && self.connector_id() == other.connector_id()
-            && self.limits == other.limits
-            && self.timeout == other.timeout
-            && self.connect == other.connect
-            && self.retries == other.retries
-            && self.headers == other.headers
-            && self.tls == other.tls
+        self.identity() == other.identity()
     }
 }
 
@@ -160,15 +225,7 @@ impl Eq for PoolOptions {}
 
 impl Hash for PoolOptions {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.timeout.hash(state);
-        self.maxsize.hash(state);
-        self.block.hash(state);
-        self.headers.hash(state);
-        self.retries.hash(state);
-        self.connect.hash(state);
-        self.connector_id().hash(state);
-        self.tls.hash(state);
-        self.limits.hash(state);
+        self.identity().hash(state);
     }
 }
 
@@ -183,6 +240,8 @@ impl fmt::Debug for PoolOptions {
             .field("connect", &self.connect)
             .field("tls", &self.tls)
             .field("limits", &self.limits)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("max_lifetime", &self.max_lifetime)
             .finish_non_exhaustive()
     }
 }

@@ -6,6 +6,11 @@
 //! the reason (response finished, dropped half-read, request future cancelled), so a slot
 //! can never leak. A connection goes back on the stack only when its state machine says
 //! the exchange is complete and the connection reusable.
+//!
+//! Idle expiry needs no timer: a connection idle longer than `idle_timeout`, or open longer
+//! than `max_lifetime`, is closed when a checkout would take it, and when a connection goes
+//! back to the pool the expired ones under it are closed too (the stack is ordered by when
+//! its connections went idle, so they sit at the bottom).
 
 mod conn;
 mod key;
@@ -265,6 +270,7 @@ impl HttpConnectionPool {
         };
         let now = std::time::Instant::now();
         timeout.start_connect(now)?;
+        let opts = &self.inner.opts;
         if !fresh_only {
             while let Some(mut conn) = self.pop_idle() {
                 // After a pause, one turn of the runtime's I/O driver delivers what arrived
@@ -274,6 +280,10 @@ impl HttpConnectionPool {
                 // instant that could not as well arrive just after the check.
                 if conn.idle_for() >= IDLE_CHECK_AFTER {
                     tokio::task::yield_now().await;
+                }
+                if let Some(why) = conn.expiry(now, opts.idle_timeout, opts.max_lifetime) {
+                    tracing::debug!(target: "hip", "Closing connection {}: {}", why.reason(), self.inner.host);
+                    continue;
                 }
                 if conn.is_dropped() {
                     tracing::debug!(target: "hip", "Resetting dropped connection: {}", self.inner.host);
@@ -370,23 +380,58 @@ impl HttpConnectionPool {
 
 impl PoolInner {
     /// The spec's `_put_conn`: keep a finished, reusable connection; close anything else.
+    /// Connections that expired while idle under it are closed now too.
     fn put_conn(&self, mut conn: Connection) {
-        if self.closed.load(Ordering::Acquire) || !conn.prepare_reuse() {
+        let now = std::time::Instant::now();
+        if self.closed.load(Ordering::Acquire) || !conn.prepare_reuse(now) {
+            return;
+        }
+        let (idle_timeout, max_lifetime) = (self.opts.idle_timeout, self.opts.max_lifetime);
+        if let Some(why) = conn.expiry(now, idle_timeout, max_lifetime) {
+            tracing::debug!(target: "hip", "Closing connection {}: {}", why.reason(), self.host);
             return;
         }
         let Ok(mut idle) = self.idle.lock() else {
             return;
         };
-        if idle.len() >= self.opts.maxsize {
-            drop(idle);
+        // Oldest idle first: usually one comparison finds that nothing has expired.
+        let stale = idle
+            .iter()
+            .take_while(|c| c.expiry(now, idle_timeout, None).is_some())
+            .count();
+        let mut expired: Vec<Connection> = idle.drain(..stale).collect();
+        if max_lifetime.is_some() {
+            let mut i = 0;
+            while i < idle.len() {
+                if idle[i].expiry(now, None, max_lifetime).is_some() {
+                    expired.push(idle.remove(i));
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        let full = idle.len() >= self.opts.maxsize;
+        if !full {
+            idle.push(conn);
+        }
+        drop(idle);
+        if !expired.is_empty() {
+            tracing::debug!(
+                target: "hip",
+                "Closing {} expired idle connection(s): {}",
+                expired.len(),
+                self.host
+            );
+        }
+        // Closed outside the lock.
+        drop(expired);
+        if full {
             tracing::warn!(
                 target: "hip",
                 "Connection pool is full, discarding connection: {}",
                 self.host
             );
-            return;
         }
-        idle.push(conn);
     }
 }
 

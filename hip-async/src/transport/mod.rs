@@ -1,7 +1,10 @@
 //! Opening a connection: the lowest layer of hip-async.
 //!
+//! - [`resolve`]: the [`Resolve`] trait (name resolution, pluggable), the system resolver
+//!   and the static overrides (curl's `--resolve`).
 //! - [`tcp`]: the [`Connector`] (the spec's `backend`: name resolution and TCP connect, with
-//!   `source_address` and `socket_options`), and the liveness check of idle connections.
+//!   `source_address` and `socket_options`), and the liveness check of idle connections;
+//!   [`eyeballs`] races a host's addresses (Happy Eyeballs v2, RFC 8305).
 //! - [`tls`]: rustls with the spec's `cert_reqs`, `ca_certs`, client certificates,
 //!   `assert_hostname`, `assert_fingerprint`, and the translation of TLS failures into
 //!   `SSLError`s that say why.
@@ -12,7 +15,9 @@
 //! [`connect`] with a [`Route`] and gets a byte stream back.
 
 mod endpoint;
+mod eyeballs;
 pub(crate) mod proxy;
+mod resolve;
 mod scheme;
 pub(crate) mod tcp;
 pub(crate) mod tls;
@@ -27,6 +32,7 @@ use hip_core::Error;
 
 pub(crate) use endpoint::Dialer;
 pub use proxy::{ProxyConfig, Route};
+pub use resolve::{Resolve, SystemResolver};
 pub use scheme::Scheme;
 #[cfg(feature = "socks")]
 pub use socks::SocksVersion;

@@ -26,7 +26,7 @@ use tokio_socks::tcp::{Socks4Stream, Socks5Stream};
 use tokio_socks::TargetAddr;
 
 use super::endpoint::{Dialer, Endpoint, ProxyUrl};
-use super::tcp::BoxIo;
+use super::tcp::{BoxIo, ConnectOptions};
 
 /// The SOCKS flavour a proxy URL's scheme selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -141,7 +141,7 @@ pub(crate) async fn connect(
     host: &str,
     port: u16,
 ) -> Result<BoxIo, Error> {
-    let target = target_addr(proxy, host, port).await?;
+    let target = target_addr(proxy, dialer.connect, host, port).await?;
     let io = proxy.endpoint.connect(dialer).await?;
     tracing::debug!(
         target: "hip",
@@ -172,9 +172,10 @@ pub(crate) async fn connect(
 }
 
 /// What to ask the proxy to connect to: the name itself when the proxy resolves names,
-/// else an address resolved here (IPv4 for SOCKS4).
+/// else an address resolved here, with the pool's resolver and overrides (IPv4 for SOCKS4).
 async fn target_addr(
     proxy: &SocksProxy,
+    connect: &ConnectOptions,
     host: &str,
     port: u16,
 ) -> Result<TargetAddr<'static>, Error> {
@@ -212,22 +213,19 @@ async fn target_addr(
         }
         return Ok(TargetAddr::Domain(host.to_owned().into(), port));
     }
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
-        .await
-        .map_err(|e| {
-            failed(format!(
-                "failed to resolve {host:?} for the {} proxy (use {}:// to let the proxy \
+    let addrs: Vec<SocketAddr> = connect.lookup(host, port).await.map_err(|e| {
+        failed(format!(
+            "failed to resolve {host:?} for the {} proxy (use {}:// to let the proxy \
                  resolve it)",
-                version.scheme(),
-                if version.is_v4() {
-                    "socks4a"
-                } else {
-                    "socks5h"
-                }
-            ))
-            .with_source(e)
-        })?
-        .collect();
+            version.scheme(),
+            if version.is_v4() {
+                "socks4a"
+            } else {
+                "socks5h"
+            }
+        ))
+        .with_source(e)
+    })?;
     let chosen = if version.is_v4() {
         addrs.iter().find(|a| a.is_ipv4())
     } else {
@@ -347,19 +345,34 @@ mod tests {
     #[tokio::test]
     async fn names_are_sent_or_resolved_by_version() {
         let proxy = |url: &str| SocksProxy::from_url(url, None, None).unwrap();
-        let t = target_addr(&proxy("socks5h://p"), "example.invalid", 80)
-            .await
-            .unwrap();
+        let t = target_addr(
+            &proxy("socks5h://p"),
+            &ConnectOptions::default(),
+            "example.invalid",
+            80,
+        )
+        .await
+        .unwrap();
         assert_eq!(t, TargetAddr::Domain("example.invalid".into(), 80));
-        let t = target_addr(&proxy("socks4a://p"), "example.invalid", 81)
-            .await
-            .unwrap();
+        let t = target_addr(
+            &proxy("socks4a://p"),
+            &ConnectOptions::default(),
+            "example.invalid",
+            81,
+        )
+        .await
+        .unwrap();
         assert_eq!(t, TargetAddr::Domain("example.invalid".into(), 81));
-        let t = target_addr(&proxy("socks5://p"), "127.0.0.1", 82)
-            .await
-            .unwrap();
+        let t = target_addr(
+            &proxy("socks5://p"),
+            &ConnectOptions::default(),
+            "127.0.0.1",
+            82,
+        )
+        .await
+        .unwrap();
         assert_eq!(t, TargetAddr::Ip("127.0.0.1:82".parse().unwrap()));
-        let e = target_addr(&proxy("socks4://p"), "::1", 83)
+        let e = target_addr(&proxy("socks4://p"), &ConnectOptions::default(), "::1", 83)
             .await
             .err()
             .unwrap();

@@ -6,15 +6,20 @@
 //! decides how a byte stream to `host:port` is opened. [`TcpConnector`] is the default;
 //! tests, proxies and embedders plug in their own.
 //!
+//! The default connector resolves the host with the [`Resolve`] of its options (after the
+//! static overrides) and races the addresses as RFC 8305 says (see `eyeballs`).
+//!
 //! [`open`] wraps any connector with the connect timeout and turns its failure into the
 //! spec's errors: `ConnectTimeoutError` ([`ErrorKind::ConnectTimeout`]) when the timeout
 //! ran out, `NewConnectionError` ([`ErrorKind::NewConnection`]) otherwise. Unlike Python,
 //! the timeout covers name resolution too.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -22,6 +27,9 @@ use futures_util::future::BoxFuture;
 use hip_core::{Error, ErrorKind};
 use socket2::{Domain, Protocol, SockAddr, Socket, TcpKeepalive, Type};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use super::eyeballs;
+use super::resolve::{self, Resolve};
 
 /// A byte stream hip can speak HTTP over: a TCP stream, a TLS stream, a proxy tunnel, or
 /// anything a custom [`Connector`] returns. Every type with the right traits is one.
@@ -60,16 +68,21 @@ pub enum SocketOption {
 
 /// How to open a connection: the spec's `source_address` and `socket_options` (the
 /// `**conn_kw` of `HTTPConnectionPool`, and the arguments of
-/// `hip.util.connection.create_connection`).
+/// `hip.util.connection.create_connection`), and how hosts are resolved and their
+/// addresses raced.
 ///
 /// The default has `TCP_NODELAY` on, as the spec's `HTTPConnection.default_socket_options`
-/// does, no keep-alive probes, and lets the OS choose the source address.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// does, no keep-alive probes, lets the OS choose the source address, resolves with the
+/// system resolver, and waits 250 ms before trying the next address (RFC 8305).
+///
+/// Compared and hashed by value, the resolver by `Arc` identity (so options with the
+/// default resolver are equal).
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ConnectOptions {
     /// `source_address`: the local address to bind before connecting. Port 0 lets the OS
     /// choose the port; an unspecified IP (`0.0.0.0`, `::`) lets it choose the address (the
-    /// spec's `('', 0)`). Addresses of the other IP family than this one are skipped.
+    /// spec's `('', 0)`). Only the host's addresses of this address's family are tried.
     pub source_address: Option<SocketAddr>,
     /// `TCP_NODELAY` (default `true`).
     pub nodelay: bool,
@@ -78,6 +91,18 @@ pub struct ConnectOptions {
     pub keepalive: Option<Duration>,
     /// Further socket options, applied in order after the fields above.
     pub socket_options: Vec<SocketOption>,
+    /// Happy Eyeballs' connection-attempt delay (RFC 8305 §5): how long an attempt to one
+    /// address has to itself before the next address is tried too (default 250 ms). A
+    /// failed attempt starts the next at once. `Duration::ZERO` tries every address at
+    /// once.
+    pub attempt_delay: Duration,
+    /// How host names are resolved (default: [`SystemResolver`](super::SystemResolver)).
+    pub resolver: Arc<dyn Resolve>,
+    /// Static answers that win over the resolver, as curl's `--resolve`: `(name, addr)`
+    /// connects to `addr`'s IP instead of resolving `name`, for connections to `addr`'s
+    /// port only, or to any port when it is 0. Several entries for one name give several
+    /// addresses. The `Host` header and TLS (SNI, certificate checks) keep the name.
+    pub resolve_overrides: Vec<(String, SocketAddr)>,
 }
 
 impl Default for ConnectOptions {
@@ -87,14 +112,65 @@ impl Default for ConnectOptions {
             nodelay: true,
             keepalive: None,
             socket_options: Vec::new(),
+            attempt_delay: DEFAULT_ATTEMPT_DELAY,
+            resolver: resolve::default_resolver(),
+            resolve_overrides: Vec::new(),
         }
+    }
+}
+
+/// RFC 8305's recommended connection-attempt delay.
+pub(crate) const DEFAULT_ATTEMPT_DELAY: Duration = Duration::from_millis(250);
+
+impl ConnectOptions {
+    /// The addresses the default connector tries for `host:port`, before they are put in
+    /// Happy Eyeballs order: the IP literal itself (IPv6 with or without brackets), else
+    /// the [`resolve_overrides`](ConnectOptions::resolve_overrides) for the name, else
+    /// what the [`resolver`](ConnectOptions::resolver) answers. For connectors of one's
+    /// own that want hip's resolution. Errors name the host.
+    pub async fn lookup(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        resolve::lookup(self.resolver.as_ref(), &self.resolve_overrides, host, port).await
+    }
+
+    /// Everything that makes two options different, as one comparable value (the resolver
+    /// by its `Arc`'s address).
+    fn identity(&self) -> impl PartialEq + Hash + '_ {
+        let ConnectOptions {
+            source_address,
+            nodelay,
+            keepalive,
+            socket_options,
+            attempt_delay,
+            resolver,
+            resolve_overrides,
+        } = self;
+        (
+            (source_address, nodelay, keepalive, socket_options),
+            (attempt_delay, Arc::as_ptr(resolver) as *const ()),
+            resolve_overrides,
+        )
+    }
+}
+
+impl PartialEq for ConnectOptions {
+    fn eq(&self, other: &Self) -> bool {
+        self.identity() == other.identity()
+    }
+}
+
+impl Eq for ConnectOptions {}
+
+impl Hash for ConnectOptions {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.identity().hash(state);
     }
 }
 
 /// How a connection is opened: the spec's `backend` argument of `PoolManager`.
 ///
 /// A connector resolves `host` (a DNS name or an IP literal, IPv6 with or without
-/// brackets) and returns an open byte stream to `host:port`. It does not enforce the
+/// brackets) and returns an open byte stream to `host:port`; [`ConnectOptions::lookup`]
+/// resolves as hip does, with the options' resolver and overrides. It does not enforce the
 /// connect timeout; the pool does. Its errors should name the host and address they
 /// concern; the pool reports them as `NewConnectionError`.
 pub trait Connector: Send + Sync + 'static {
@@ -109,11 +185,14 @@ pub trait Connector: Send + Sync + 'static {
 
 /// The default [`Connector`]: plain TCP with tokio, as the spec's `create_connection`.
 ///
-/// It resolves the host with the system resolver (IP literals are used as they are), then
-/// tries every address in the order the resolver gave until one connects, binding
-/// `source_address` first when set and applying the socket options before connecting.
-/// When every address fails, the error of the last attempt is returned, naming the host
-/// and the address.
+/// It resolves the host with [`ConnectOptions::lookup`] (IP literals are used as they are,
+/// then the static overrides, then the options' resolver), keeps the addresses of
+/// `source_address`'s family when one is set, and races them as RFC 8305 (Happy Eyeballs
+/// v2) says: IPv6 and IPv4 alternating, IPv6 first; the next address tried after
+/// [`ConnectOptions::attempt_delay`] or as soon as an attempt fails; the first connection
+/// wins and the others are closed. Every socket gets `source_address` and the socket
+/// options before it connects. When every address fails, one error names the host and
+/// each address tried, with its error.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TcpConnector;
 
@@ -131,54 +210,42 @@ impl Connector for TcpConnector {
     }
 }
 
-/// Resolves `host:port` and connects to the first address that accepts, as
-/// [`TcpConnector`] does, returning the concrete [`tokio::net::TcpStream`].
+/// Resolves `host:port` and races its addresses, as [`TcpConnector`] does, returning the
+/// concrete [`tokio::net::TcpStream`].
 pub(crate) async fn connect_tcp(
     host: &str,
     port: u16,
     opts: &ConnectOptions,
 ) -> io::Result<tokio::net::TcpStream> {
-    let addrs = resolve(host, port).await?;
-    let mut last_err = None;
-    for addr in addrs {
-        match connect_addr(addr, opts).await {
-            Ok(stream) => return Ok(stream),
-            Err(e) => {
-                tracing::debug!(target: "hip::connect", %addr, host, error = %e, "connect attempt failed");
-                last_err = Some(ConnectAttemptError::wrap(host, addr, e));
-            }
+    let mut addrs = opts.lookup(host, port).await?;
+    if let Some(source) = opts.source_address {
+        let resolved = addrs.clone();
+        addrs.retain(|a| a.is_ipv4() == source.is_ipv4());
+        if addrs.is_empty() {
+            let shown: Vec<String> = resolved.iter().map(ToString::to_string).collect();
+            return Err(io::Error::new(
+                io::ErrorKind::AddrNotAvailable,
+                format!(
+                    "source_address {source} cannot reach {host:?}: it is {}, the host's \
+                     addresses are not ({})",
+                    family(source),
+                    shown.join(", ")
+                ),
+            ));
         }
     }
-    Err(last_err.unwrap_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::NotFound,
-            format!("no addresses found for {host:?}"),
-        )
-    }))
+    let addrs = eyeballs::interleave(addrs);
+    eyeballs::race(host, addrs, opts.attempt_delay, |addr| {
+        connect_addr(addr, opts)
+    })
+    .await
 }
 
-/// Strips the brackets of an IPv6 literal (`[::1]` -> `::1`).
-fn unbracket(host: &str) -> &str {
-    host.strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host)
-}
-
-async fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
-    let bare = unbracket(host);
-    if let Ok(ip) = bare.parse::<IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, port)]);
-    }
-    // An IPv6 literal with a zone ("fe80::1%eth0") or a name: let the system resolver decide.
-    match tokio::net::lookup_host((bare, port)).await {
-        Ok(addrs) => Ok(addrs.collect()),
-        Err(e) => Err(io::Error::new(
-            e.kind(),
-            ConnectAttemptError {
-                context: format!("failed to resolve {host:?}"),
-                source: e,
-            },
-        )),
+fn family(addr: SocketAddr) -> &'static str {
+    if addr.is_ipv4() {
+        "IPv4"
+    } else {
+        "IPv6"
     }
 }
 
@@ -240,18 +307,6 @@ fn apply_option(socket: &Socket, option: &SocketOption) -> io::Result<()> {
 struct ConnectAttemptError {
     context: String,
     source: io::Error,
-}
-
-impl ConnectAttemptError {
-    fn wrap(host: &str, addr: SocketAddr, e: io::Error) -> io::Error {
-        io::Error::new(
-            e.kind(),
-            ConnectAttemptError {
-                context: format!("connecting to {host:?} at {addr} failed"),
-                source: e,
-            },
-        )
-    }
 }
 
 impl fmt::Display for ConnectAttemptError {
@@ -337,14 +392,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unbracket_strips_only_matching_brackets() {
-        assert_eq!(unbracket("[::1]"), "::1");
-        assert_eq!(unbracket("::1"), "::1");
-        assert_eq!(unbracket("[::1"), "[::1");
-        assert_eq!(unbracket("example.com"), "example.com");
-    }
-
-    #[test]
     fn default_options_have_nodelay() {
         let o = ConnectOptions::default();
         assert!(o.nodelay);
@@ -365,18 +412,6 @@ mod tests {
         assert_eq!(
             e.message(),
             "Connection to h timed out. (connect timeout=3.0)"
-        );
-    }
-
-    #[tokio::test]
-    async fn ip_literals_resolve_without_dns() {
-        assert_eq!(
-            resolve("[::1]", 80).await.unwrap(),
-            vec!["[::1]:80".parse::<SocketAddr>().unwrap()]
-        );
-        assert_eq!(
-            resolve("127.0.0.1", 8080).await.unwrap(),
-            vec!["127.0.0.1:8080".parse::<SocketAddr>().unwrap()]
         );
     }
 }

@@ -1,16 +1,19 @@
 //! Opening TCP connections on 127.0.0.1 (and ::1 when the machine has it): socket options,
-//! source addresses, refused ports, the connect timeout, trying every resolved address,
-//! and noticing dropped connections.
+//! source addresses, refused ports, the connect timeout, resolvers, racing the resolved
+//! addresses (Happy Eyeballs), and noticing dropped connections.
 
 use std::io;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::transport::tcp::{
     connect_tcp, is_dropped, open, BoxIo, ConnectOptions, Connector, SocketOption, TcpConnector,
 };
+use crate::transport::Resolve;
 use futures_util::future::BoxFuture;
 use hip_core::ErrorKind;
+use hip_test_support::BlackHole;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -276,6 +279,20 @@ async fn every_resolved_address_is_tried() {
 }
 
 #[tokio::test]
+async fn the_system_resolver_finds_localhost() {
+    let (l, port) = listener().await;
+    // Whatever else localhost resolves to here, its 127.0.0.1 is reached.
+    let stream = connect_tcp("localhost", port, &ConnectOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        stream.peer_addr().unwrap(),
+        SocketAddr::from(([127, 0, 0, 1], port))
+    );
+    drop(l);
+}
+
+#[tokio::test]
 async fn bracketed_ipv6_literals_connect() {
     let Some((l, port)) = ipv6_listener().await else {
         eprintln!("skipped: no ::1 on this machine");
@@ -357,4 +374,167 @@ async fn eventually_dropped(io: &mut BoxIo) -> bool {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     false
+}
+
+/// A resolver that answers every name with the same addresses, whatever the port.
+#[derive(Debug)]
+struct Answer(Vec<SocketAddr>);
+
+impl Resolve for Answer {
+    fn resolve<'a>(&'a self, _: &'a str, _: u16) -> BoxFuture<'a, io::Result<Vec<SocketAddr>>> {
+        Box::pin(async move { Ok(self.0.clone()) })
+    }
+}
+
+/// A resolver that never answers.
+#[derive(Debug)]
+struct Never;
+
+impl Resolve for Never {
+    fn resolve<'a>(&'a self, _: &'a str, _: u16) -> BoxFuture<'a, io::Result<Vec<SocketAddr>>> {
+        Box::pin(futures_util::future::pending())
+    }
+}
+
+fn resolving_to(addrs: Vec<SocketAddr>) -> ConnectOptions {
+    ConnectOptions {
+        resolver: Arc::new(Answer(addrs)),
+        ..ConnectOptions::default()
+    }
+}
+
+/// A black hole on ::1, or on 127.0.0.1 when the machine has no IPv6 (the race is the same).
+fn black_hole_ipv6_if_possible() -> BlackHole {
+    BlackHole::ipv6().unwrap_or_else(|| {
+        eprintln!("no ::1 here: the black hole is on 127.0.0.1");
+        BlackHole::ipv4()
+    })
+}
+
+#[tokio::test]
+async fn a_black_holed_first_address_does_not_hold_up_the_next_happy_eyeballs() {
+    let hole = black_hole_ipv6_if_possible();
+    let (l, port) = listener().await;
+    let serving = SocketAddr::from(([127, 0, 0, 1], port));
+    let opts = resolving_to(vec![hole.addr(), serving]);
+    let started = Instant::now();
+    let io = open(&TcpConnector, "dual.test", port, &opts, LIMIT).await;
+    let took = started.elapsed();
+    let io = io.unwrap_or_else(|e| panic!("{e:#}"));
+    drop(io);
+    let (_s, peer) = l.accept().await.unwrap();
+    assert!(peer.ip().is_loopback());
+    eprintln!(
+        "connected past the black hole {} in {took:?} (attempt delay {:?}, connect timeout {:?})",
+        hole.addr(),
+        opts.attempt_delay,
+        LIMIT.unwrap()
+    );
+    // About the 250 ms attempt delay; sequential tries would wait out the 10 s timeout.
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+}
+
+#[tokio::test]
+async fn every_failed_address_is_named_in_one_error() {
+    let v4 = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let other = match std::net::TcpListener::bind("[::1]:0") {
+        Ok(l) => l.local_addr().unwrap(),
+        Err(_) => SocketAddr::from(([127, 0, 0, 2], free_port())),
+    };
+    let opts = resolving_to(vec![v4, other]);
+    let e = match open(&TcpConnector, "gone.test", 80, &opts, LIMIT).await {
+        Ok(_) => panic!("nothing listens on {v4} or {other}"),
+        Err(e) => e,
+    };
+    assert_eq!(e.kind(), ErrorKind::NewConnection);
+    let shown = format!("{e:#}");
+    assert!(
+        shown.contains("connecting to \"gone.test\" failed at all 2 addresses: "),
+        "{shown}"
+    );
+    // IPv6 first when there are both; each address with its error.
+    let first = if other.is_ipv6() { other } else { v4 };
+    let second = if other.is_ipv6() { v4 } else { other };
+    let at = |a: SocketAddr| {
+        shown
+            .find(&format!("{a}: "))
+            .unwrap_or_else(|| panic!("{a} in {shown}"))
+    };
+    assert!(at(first) < at(second), "{shown}");
+}
+
+#[tokio::test]
+async fn a_resolver_that_never_answers_is_a_connect_timeout_in_time() {
+    let opts = ConnectOptions {
+        resolver: Arc::new(Never),
+        ..ConnectOptions::default()
+    };
+    let started = Instant::now();
+    let e = match open(
+        &TcpConnector,
+        "silent.test",
+        80,
+        &opts,
+        Some(Duration::from_millis(200)),
+    )
+    .await
+    {
+        Ok(_) => panic!("a resolver that never answers cannot connect"),
+        Err(e) => e,
+    };
+    assert_eq!(e.kind(), ErrorKind::ConnectTimeout);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn source_address_restricts_the_families_tried() {
+    let Some((l6, port6)) = ipv6_listener().await else {
+        eprintln!("skipped: no ::1 on this machine");
+        return;
+    };
+    let (l4, port4) = listener().await;
+    let v6 = SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port6));
+    let v4 = SocketAddr::from(([127, 0, 0, 1], port4));
+    // Both listen: without a source address IPv6 goes first and wins.
+    let stream = connect_tcp("both.test", 80, &resolving_to(vec![v4, v6]))
+        .await
+        .unwrap();
+    assert_eq!(stream.peer_addr().unwrap(), v6);
+    // An IPv4 source address: only IPv4 is tried.
+    let opts = ConnectOptions {
+        source_address: Some("127.0.0.1:0".parse().unwrap()),
+        ..resolving_to(vec![v4, v6])
+    };
+    let stream = connect_tcp("both.test", 80, &opts).await.unwrap();
+    assert_eq!(stream.peer_addr().unwrap(), v4);
+    // An IPv6 source address: only IPv6.
+    let opts = ConnectOptions {
+        source_address: Some("[::1]:0".parse().unwrap()),
+        ..resolving_to(vec![v4, v6])
+    };
+    let stream = connect_tcp("both.test", 80, &opts).await.unwrap();
+    assert_eq!(stream.peer_addr().unwrap(), v6);
+    drop((l4, l6));
+}
+
+#[tokio::test]
+async fn socket_options_apply_to_the_winner_of_the_race() {
+    let hole = black_hole_ipv6_if_possible();
+    let (l, port) = listener().await;
+    let opts = ConnectOptions {
+        nodelay: false,
+        keepalive: Some(Duration::from_secs(42)),
+        attempt_delay: Duration::from_millis(20),
+        ..resolving_to(vec![hole.addr(), SocketAddr::from(([127, 0, 0, 1], port))])
+    };
+    let stream = connect_tcp("dual.test", port, &opts).await.unwrap();
+    assert_eq!(stream.peer_addr().unwrap().port(), port);
+    assert!(!stream.nodelay().unwrap());
+    let sock = socket2::SockRef::from(&stream);
+    assert_eq!(sock.keepalive_time().unwrap(), Duration::from_secs(42));
+    drop(l);
 }
