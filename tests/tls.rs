@@ -133,13 +133,21 @@ dual_test! {
             .cert_file(pki.client_cert_path())
             .key_file(pki.client_key_path()));
         assert_eq!(send!(http.request("GET", https_url(&server, "/get"))).unwrap().status(), 200);
-        // And with an encrypted key and its password.
-        let http = manager!(b => b
+        // And with an encrypted key and its password (with the `encrypted-keys` feature;
+        // without it, building says which feature is missing).
+        let b = builder!()
             .ca_certs(pki.ca_bundle_path())
             .cert_file(pki.client_cert_path())
             .key_file(pki.client_key_encrypted_path())
-            .key_password(CLIENT_KEY_PASSWORD));
-        assert_eq!(send!(http.request("GET", https_url(&server, "/get"))).unwrap().status(), 200);
+            .key_password(CLIENT_KEY_PASSWORD);
+        if cfg!(feature = "encrypted-keys") {
+            let http = b.build().unwrap();
+            assert_eq!(send!(http.request("GET", https_url(&server, "/get"))).unwrap().status(), 200);
+        } else {
+            let err = b.build().unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Ssl);
+            assert!(err.to_string().contains("\"encrypted-keys\" feature"), "{err}");
+        }
     }
 }
 

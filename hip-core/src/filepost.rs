@@ -26,8 +26,43 @@ use crate::fields::{format_header_param_html5, FieldValue, RequestField};
 
 /// The spec's `choose_boundary()`: a fresh random multipart boundary, 32 lowercase hex digits
 /// (128 random bits).
+///
+/// The bits come from the operating system (`getrandom`): the one call in hip-core that asks
+/// the OS for anything, kept here so that [`encode_multipart_formdata`] without a boundary
+/// works as the spec's does. A caller that wants hip-core free of it passes its own boundary,
+/// or makes one from its own random bytes with [`boundary_from_bytes`]. Should the OS have no
+/// randomness to give, the bits come from std's per-process random hash keys instead.
 pub fn choose_boundary() -> String {
-    let bytes: [u8; 16] = rand::random();
+    let mut bytes = [0u8; 16];
+    if getrandom::getrandom(&mut bytes).is_err() {
+        bytes = std_random_bytes();
+    }
+    boundary_from_bytes(bytes)
+}
+
+/// 128 bits from std's `RandomState` (seeded by the OS once per thread, then distinct per
+/// call): the fallback of [`choose_boundary`].
+fn std_random_bytes() -> [u8; 16] {
+    use std::hash::{BuildHasher, Hasher};
+    let mut out = [0u8; 16];
+    for half in out.chunks_mut(8) {
+        let bits = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        half.copy_from_slice(&bits.to_le_bytes());
+    }
+    out
+}
+
+/// A multipart boundary made from 16 random bytes: their 32 lowercase hex digits, as
+/// [`choose_boundary`] makes them. For a driver that draws its own random bytes.
+///
+/// ```
+/// use hip_core::filepost::boundary_from_bytes;
+///
+/// assert_eq!(boundary_from_bytes([0xab; 16]), "ab".repeat(16));
+/// ```
+pub fn boundary_from_bytes(bytes: [u8; 16]) -> String {
     let mut s = String::with_capacity(32);
     for b in bytes {
         s.push(char::from(HEX_LOWER[usize::from(b >> 4)]));
@@ -355,5 +390,19 @@ pub fn encode_body_fields(
         Ok(fields.encode_multipart(boundary))
     } else {
         Ok((fields.urlencode()?.into_bytes(), FORM_URLENCODED.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fallback_bits_differ_per_call() {
+        let a = std_random_bytes();
+        let b = std_random_bytes();
+        assert_ne!(a, b);
+        assert_ne!(a[..8], a[8..]);
+        assert_eq!(boundary_from_bytes(a).len(), 32);
     }
 }

@@ -514,7 +514,8 @@ impl<F: BuildManager> PoolManagerBuilder<F> {
         self
     }
 
-    /// `key_password`: decrypts an encrypted PKCS#8 `key_file`.
+    /// `key_password`: decrypts an encrypted PKCS#8 `key_file`. Decrypting needs the
+    /// `encrypted-keys` feature; without it an encrypted key is an error that says so.
     pub fn key_password(mut self, password: impl Into<String>) -> Self {
         self.opts.tls.key_password = Some(password.into());
         self

@@ -2,22 +2,26 @@
 //! pools filed under their [`PoolKey`]. A pool pushed out is closed (its in-flight
 //! connections finish and are then dropped).
 //!
+//! The LRU is [`RecentList`], a move-to-front list: `num_pools` is small (10 by default)
+//! and a lookup compares keys whose hashes are computed once, so a linear scan costs less
+//! than a dependency.
+//!
 //! The registry also decides each URL's route: with no proxy, straight to the host; with a
 //! proxy, the route [`ProxyConfig::route_for`] gives for the URL's scheme (a forwarding
 //! route is keyed to the proxy itself, so one pool serves every `http://` host).
 
+use std::collections::VecDeque;
 use std::num::NonZeroUsize;
 use std::sync::Mutex;
 
 use hip_core::url::Url;
 use hip_core::{Error, ErrorKind};
-use lru::LruCache;
 
 use super::{HttpConnectionPool, PoolKey, PoolOptions, Scheme, SharedOptions};
 use crate::transport::{ProxyConfig, Route};
 
 pub(crate) struct Registry {
-    pools: Mutex<LruCache<PoolKey, HttpConnectionPool>>,
+    pools: Mutex<RecentList<PoolKey, HttpConnectionPool>>,
     /// The manager's options (the spec's `connection_pool_kw`), hashed once.
     defaults: SharedOptions,
     proxy: Option<ProxyConfig>,
@@ -36,7 +40,7 @@ impl Registry {
             )
         })?;
         Ok(Registry {
-            pools: Mutex::new(LruCache::new(cap)),
+            pools: Mutex::new(RecentList::new(cap)),
             defaults: SharedOptions::new(defaults),
             proxy,
         })
@@ -57,10 +61,9 @@ impl Registry {
     /// Forgets every pool and closes it.
     pub(crate) fn clear(&self) {
         if let Ok(mut pools) = self.pools.lock() {
-            for (_, pool) in pools.iter() {
+            for (_, pool) in pools.drain() {
                 pool.close();
             }
-            pools.clear();
         }
     }
 
@@ -113,8 +116,7 @@ impl Registry {
             key.route().clone(),
             key.options().clone(),
         )?;
-        if let Some((_, evicted)) = pools.push(key, pool.clone()) {
-            // Only a different key is pushed out here: the key was not present.
+        if let Some((_, evicted)) = pools.push_new(key, pool.clone()) {
             evicted.close();
         }
         Ok(pool)
@@ -143,5 +145,128 @@ pub(crate) fn url_host(u: &Url) -> Result<&str, Error> {
             ErrorKind::LocationValue,
             format!("No host specified in {:?}", u.url()),
         )),
+    }
+}
+
+/// A least-recently-used map of at most `cap` entries, most recent first: a lookup moves its
+/// entry to the front, and an insertion past the capacity pushes out the entry at the back.
+#[derive(Debug)]
+pub(crate) struct RecentList<K, V> {
+    entries: VecDeque<(K, V)>,
+    cap: NonZeroUsize,
+}
+
+impl<K: PartialEq, V> RecentList<K, V> {
+    pub(crate) fn new(cap: NonZeroUsize) -> Self {
+        RecentList {
+            entries: VecDeque::new(),
+            cap,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The value under `key`, which becomes the most recently used entry.
+    pub(crate) fn get(&mut self, key: &K) -> Option<&V> {
+        let at = self.entries.iter().position(|(k, _)| k == key)?;
+        let entry = self.entries.remove(at)?;
+        self.entries.push_front(entry);
+        self.entries.front().map(|(_, v)| v)
+    }
+
+    /// Files `value` under `key` (which the caller has just looked up and not found) as the
+    /// most recently used entry, and returns the least recently used entry if that made the
+    /// list longer than its capacity.
+    pub(crate) fn push_new(&mut self, key: K, value: V) -> Option<(K, V)> {
+        debug_assert!(self.entries.iter().all(|(k, _)| *k != key));
+        self.entries.push_front((key, value));
+        if self.entries.len() > self.cap.get() {
+            self.entries.pop_back()
+        } else {
+            None
+        }
+    }
+
+    /// Empties the list, handing out every entry (most recent first).
+    pub(crate) fn drain(&mut self) -> impl Iterator<Item = (K, V)> + '_ {
+        self.entries.drain(..)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(cap: usize) -> RecentList<&'static str, u32> {
+        RecentList::new(NonZeroUsize::new(cap).unwrap())
+    }
+
+    fn keys(l: &RecentList<&'static str, u32>) -> Vec<&'static str> {
+        l.entries.iter().map(|(k, _)| *k).collect()
+    }
+
+    #[test]
+    fn pushing_past_the_capacity_evicts_the_least_recently_used() {
+        let mut l = list(2);
+        assert_eq!(l.push_new("a", 1), None);
+        assert_eq!(l.push_new("b", 2), None);
+        assert_eq!(l.len(), 2);
+        assert_eq!(l.push_new("c", 3), Some(("a", 1)));
+        assert_eq!(keys(&l), ["c", "b"]);
+    }
+
+    #[test]
+    fn a_lookup_moves_its_entry_to_the_front() {
+        let mut l = list(3);
+        l.push_new("a", 1);
+        l.push_new("b", 2);
+        l.push_new("c", 3);
+        assert_eq!(l.get(&"a"), Some(&1));
+        assert_eq!(keys(&l), ["a", "c", "b"]);
+        // "b" is now the least recently used: it goes first.
+        assert_eq!(l.push_new("d", 4), Some(("b", 2)));
+        assert_eq!(keys(&l), ["d", "a", "c"]);
+        assert_eq!(l.get(&"zzz"), None);
+        assert_eq!(keys(&l), ["d", "a", "c"]);
+    }
+
+    #[test]
+    fn capacity_one_keeps_only_the_newest() {
+        let mut l = list(1);
+        assert_eq!(l.push_new("a", 1), None);
+        assert_eq!(l.get(&"a"), Some(&1));
+        assert_eq!(l.push_new("b", 2), Some(("a", 1)));
+        assert_eq!(l.get(&"a"), None);
+        assert_eq!(keys(&l), ["b"]);
+    }
+
+    #[test]
+    fn drain_empties_the_list() {
+        let mut l = list(3);
+        l.push_new("a", 1);
+        l.push_new("b", 2);
+        let all: Vec<_> = l.drain().collect();
+        assert_eq!(all, [("b", 2), ("a", 1)]);
+        assert_eq!(l.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn an_evicted_pool_is_closed() {
+        let registry = Registry::new(1, PoolOptions::default(), None).unwrap();
+        let first = registry
+            .pool_for_key(registry.key_for(Scheme::Http, "a.invalid", None, None))
+            .unwrap();
+        let again = registry
+            .pool_for_key(registry.key_for(Scheme::Http, "a.invalid", None, None))
+            .unwrap();
+        assert!(std::sync::Arc::ptr_eq(&first.inner, &again.inner));
+        assert!(!first.is_closed());
+        registry
+            .pool_for_key(registry.key_for(Scheme::Http, "b.invalid", None, None))
+            .unwrap();
+        assert_eq!(registry.len(), 1);
+        assert!(first.is_closed());
     }
 }

@@ -255,7 +255,7 @@ async fn connect_addr(
 ) -> io::Result<tokio::net::TcpStream> {
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     socket.set_nonblocking(true)?;
-    socket.set_nodelay(opts.nodelay)?;
+    socket.set_tcp_nodelay(opts.nodelay)?;
     if let Some(idle) = opts.keepalive {
         apply_option(&socket, &SocketOption::KeepAlive(Some(idle)))?;
     }
@@ -287,7 +287,7 @@ async fn connect_addr(
 
 fn apply_option(socket: &Socket, option: &SocketOption) -> io::Result<()> {
     match option {
-        SocketOption::TcpNoDelay(on) => socket.set_nodelay(*on),
+        SocketOption::TcpNoDelay(on) => socket.set_tcp_nodelay(*on),
         SocketOption::KeepAlive(None) => socket.set_keepalive(false),
         SocketOption::KeepAlive(Some(idle)) if idle.is_zero() => socket.set_keepalive(true),
         SocketOption::KeepAlive(Some(idle)) => {

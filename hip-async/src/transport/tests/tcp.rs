@@ -94,7 +94,7 @@ async fn socket_options_are_applied() {
     let stream = connect_tcp("127.0.0.1", port, &opts).await.unwrap();
     let sock = socket2::SockRef::from(&stream);
     assert!(sock.keepalive().unwrap());
-    assert_eq!(sock.keepalive_time().unwrap(), Duration::from_secs(42));
+    assert_eq!(sock.tcp_keepalive_time().unwrap(), Duration::from_secs(42));
     // Linux doubles the buffer sizes it is given; either way they are at least as large.
     assert!(sock.recv_buffer_size().unwrap() >= 65536);
     assert!(sock.send_buffer_size().unwrap() >= 65536);

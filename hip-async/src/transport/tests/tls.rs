@@ -435,7 +435,7 @@ async fn assert_fingerprint_pins_the_leaf_certificate() {
     let leaf = pki().server(ServerCert::SelfSigned).cert_der().as_ref();
     let sha256 = hex::encode(sha2::Sha256::digest(leaf));
     let sha1 = hex::encode(sha1::Sha1::digest(leaf));
-    let md5 = hex::encode(md5::Md5::digest(leaf));
+    let md5 = hex::encode(md5_reference::Md5::digest(leaf));
     // Untrusted and self-signed: the pin is the only check, and it is enough.
     let server = start_server(pki().server(ServerCert::SelfSigned)).await;
     for fp in [
@@ -599,6 +599,7 @@ fn encrypted_client_key(password: &str) -> String {
         .to_string()
 }
 
+#[cfg(feature = "encrypted-keys")]
 #[tokio::test]
 async fn encrypted_client_key_is_decrypted_with_key_password() {
     let dir = TempDir::new();
@@ -647,6 +648,33 @@ async fn encrypted_client_key_is_decrypted_with_key_password() {
         missing.message(),
         format!("the private key in key_file {key:?} is encrypted: key_password is required")
     );
+}
+
+#[cfg(not(feature = "encrypted-keys"))]
+#[test]
+fn encrypted_client_key_needs_the_feature() {
+    let dir = TempDir::new();
+    let cert = dir.write("client.pem", pki().client().cert_pem());
+    let key = dir.write("client.key", encrypted_client_key("s3cret"));
+    for password in [Some("s3cret".to_owned()), None] {
+        let err = build_client_config(&TlsOptions {
+            cert_file: Some(cert.clone()),
+            key_file: Some(key.clone()),
+            key_password: password,
+            ..trusting_ca(&dir)
+        })
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Ssl);
+        assert_eq!(
+            err.message(),
+            format!(
+                "the private key in key_file {key:?} is an ENCRYPTED PRIVATE KEY, and this build \
+                 of hip cannot decrypt it: enable hip's \"encrypted-keys\" feature (it decrypts \
+                 with key_password), or decrypt the key once with `openssl pkcs8 -in <key> -out \
+                 <plain key>` and pass that"
+            )
+        );
+    }
 }
 
 #[tokio::test]

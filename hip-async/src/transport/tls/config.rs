@@ -1,6 +1,6 @@
 //! Building the rustls configuration of a pool: trusted roots (`ca_certs`, `ca_cert_dir`,
 //! `ca_cert_data`, the platform store), client certificates and keys (encrypted PKCS#8
-//! included), and the verifier each option combination needs.
+//! with the `encrypted-keys` feature), and the verifier each option combination needs.
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -10,7 +10,7 @@ use rustls::client::danger::ServerCertVerifier;
 use rustls::client::WebPkiServerVerifier;
 use rustls::{ClientConfig, RootCertStore};
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 use super::fingerprint::parse_fingerprint;
 use super::verify::server_name;
@@ -344,6 +344,8 @@ pub(super) fn parse_private_key(
     }
 }
 
+/// Decrypts an `ENCRYPTED PRIVATE KEY` PEM block (PKCS#8 with PBES2) with `password`.
+#[cfg(feature = "encrypted-keys")]
 pub(super) fn decrypt_pkcs8(
     block: &[u8],
     password: Option<&str>,
@@ -369,7 +371,22 @@ pub(super) fn decrypt_pkcs8(
             "cannot decrypt the private key in {what} (wrong key_password?): {e}"
         ))
     })?;
-    Ok(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-        plain.as_bytes().to_vec(),
+    Ok(PrivateKeyDer::Pkcs8(
+        rustls_pki_types::PrivatePkcs8KeyDer::from(plain.as_bytes().to_vec()),
+    ))
+}
+
+/// Without the `encrypted-keys` feature an `ENCRYPTED PRIVATE KEY` cannot be used: the
+/// error says how to get a build (or a key) that works.
+#[cfg(not(feature = "encrypted-keys"))]
+pub(super) fn decrypt_pkcs8(
+    _block: &[u8],
+    _password: Option<&str>,
+    what: &str,
+) -> Result<PrivateKeyDer<'static>, Error> {
+    Err(ssl_error(format!(
+        "the private key in {what} is an ENCRYPTED PRIVATE KEY, and this build of hip cannot \
+         decrypt it: enable hip's \"encrypted-keys\" feature (it decrypts with key_password), \
+         or decrypt the key once with `openssl pkcs8 -in <key> -out <plain key>` and pass that"
     )))
 }

@@ -126,7 +126,7 @@ mod tests {
         // Digests of the bytes above, computed independently of the code under test.
         let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(cert));
         let sha1 = hex::encode(<sha1::Sha1 as sha1::Digest>::digest(cert));
-        let md5 = hex::encode(<md5::Md5 as md5::Digest>::digest(cert));
+        let md5 = hex::encode(<md5_reference::Md5 as md5_reference::Digest>::digest(cert));
         assert_eq!(sha256.len(), 64);
         assert_fingerprint(cert, &sha256).unwrap();
         assert_fingerprint(cert, &sha1.to_uppercase()).unwrap();

@@ -130,7 +130,8 @@ pub struct TlsOptions {
     /// `key_file`: the client certificate's private key (PEM: `PRIVATE KEY` (PKCS#8),
     /// `RSA PRIVATE KEY` (PKCS#1), `EC PRIVATE KEY` (SEC1) or `ENCRYPTED PRIVATE KEY`).
     pub key_file: Option<PathBuf>,
-    /// `key_password`: the password of an `ENCRYPTED PRIVATE KEY` (PKCS#8 with PBES2).
+    /// `key_password`: the password of an `ENCRYPTED PRIVATE KEY` (PKCS#8 with PBES2),
+    /// which only a build with the `encrypted-keys` feature can decrypt.
     pub key_password: Option<String>,
     /// `assert_hostname`: which name the certificate must be valid for.
     pub assert_hostname: AssertHostname,
