@@ -535,6 +535,6 @@ async fn socket_options_apply_to_the_winner_of_the_race() {
     assert_eq!(stream.peer_addr().unwrap().port(), port);
     assert!(!stream.nodelay().unwrap());
     let sock = socket2::SockRef::from(&stream);
-    assert_eq!(sock.keepalive_time().unwrap(), Duration::from_secs(42));
+    assert_eq!(sock.tcp_keepalive_time().unwrap(), Duration::from_secs(42));
     drop(l);
 }
