@@ -21,6 +21,12 @@ cargo deny --offline --locked check bans licenses sources
 echo "== MSRV: no locked package needs a newer Rust than rust-version (scripts/msrv.sh)"
 bash scripts/msrv.sh
 
+echo "== each library crate alone (features are not unified with tests or other crates)"
+for crate in hip-core hip-async hip-blocking; do
+  cargo check -p "$crate" --lib --locked
+  cargo check -p "$crate" --lib --all-features --locked
+done
+
 echo "== cargo clippy (all targets, all features, -D warnings)"
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 

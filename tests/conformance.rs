@@ -456,3 +456,46 @@ dual_test! {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+dual_test! {
+    fn an_https_proxy_is_verified_with_the_pools_ca_unless_proxy_tls_pins_it() {
+        let pki = support::TestPki::new();
+        let plain = HttpBin::start();
+        let proxy = support::proxy::HttpProxy::start_tls(&pki);
+        let trusting = hip::PoolKwargs::new().set({
+            let ca = pki.ca_bundle_path();
+            move |o| {
+                let mut o = o;
+                o.tls.ca_certs = Some(ca.clone());
+                o
+            }
+        });
+        // The manager trusts nothing that signed the proxy; pool_kwargs with the CA reach the
+        // proxy too, as urllib3 1.26 builds the proxy's context from the connection's CA.
+        let http = proxy_manager!(proxy.url(), b => b.retries(false));
+        let err = send!(http.request("GET", plain.url("/get"))).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Proxy, "{err}");
+        let pool = http
+            .connection_from_url(&plain.url("/"), Some(trusting.clone()))
+            .unwrap();
+        // A forwarding pool is the proxy's: the URL is foreign to it, as under urllib3's
+        // ProxyManager, which passes assert_same_host=False.
+        let r = send!(pool.request("GET", plain.url("/get")).assert_same_host(false)).unwrap();
+        assert_eq!(r.status(), 200);
+
+        // proxy_tls pins the proxy's own options: the pools' CA options no longer reach it.
+        let pinned = proxy_manager!(proxy.url(), b => b
+            .retries(false)
+            .proxy_tls(hip::TlsOptions::default()));
+        let pool = pinned
+            .connection_from_url(&plain.url("/"), Some(trusting))
+            .unwrap();
+        let err = send!(pool.request("GET", plain.url("/get")).assert_same_host(false)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Proxy, "{err}");
+        let mut with_ca = hip::TlsOptions::default();
+        with_ca.ca_certs = Some(pki.ca_bundle_path());
+        let pinned_ok = proxy_manager!(proxy.url(), b => b.proxy_tls(with_ca));
+        let r = send!(pinned_ok.request("GET", plain.url("/get"))).unwrap();
+        assert_eq!(r.status(), 200);
+    }
+}

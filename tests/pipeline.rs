@@ -171,7 +171,7 @@ dual_test! {
         }
         assert_eq!(http.pools_len(), all.len());
         // Keys compare by value too.
-        let key = |o: PoolOptions| http.pool_key(Scheme::Https, "H.invalid", Some(443), Some(PoolKwargs::replace_all(o)));
+        let key = |o: PoolOptions| http.pool_key(Scheme::Https, "H.invalid", Some(443), Some(PoolKwargs::replace_all(o))).unwrap();
         assert_eq!(key(all[2].1.clone()), key(all[2].1.clone()));
         assert_ne!(key(all[0].1.clone()), key(all[1].1.clone()));
     }

@@ -88,7 +88,7 @@ impl PoolManager {
         host: &str,
         port: Option<u16>,
         pool_kwargs: Option<hip_async::PoolKwargs>,
-    ) -> PoolKey {
+    ) -> Result<PoolKey, Error> {
         self.inner.pool_key(scheme, host, port, pool_kwargs)
     }
 

@@ -230,7 +230,7 @@ impl PoolManager {
     ) -> Result<HttpConnectionPool, Error> {
         let scheme = Scheme::for_pool(host, scheme)?;
         let options = self.merged(pool_kwargs);
-        let key = self.inner.registry.key_for(scheme, host, port, options);
+        let key = self.inner.registry.key_for(scheme, host, port, options)?;
         self.inner.registry.pool_for_key(key)
     }
 
@@ -246,7 +246,7 @@ impl PoolManager {
         let key = self
             .inner
             .registry
-            .key_for(scheme, url_host(&u)?, u.port, options);
+            .key_for(scheme, url_host(&u)?, u.port, options)?;
         self.inner.registry.pool_for_key(key)
     }
 
@@ -262,7 +262,7 @@ impl PoolManager {
         let key = self
             .inner
             .registry
-            .key_for(scheme, &ctx.host, ctx.port, options);
+            .key_for(scheme, &ctx.host, ctx.port, options)?;
         self.inner.registry.pool_for_key(key)
     }
 
@@ -273,14 +273,20 @@ impl PoolManager {
     }
 
     /// The key a request to `scheme://host:port` is filed under, with the manager's options
-    /// (or `pool_kwargs`) and its route.
+    /// (merged with `pool_kwargs`) and its route.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Ssl`](hip_core::ErrorKind::Ssl) when `pool_kwargs` give an `https://`
+    /// proxy CA files that cannot be read (the proxy is verified with the pool's CA
+    /// options).
     pub fn pool_key(
         &self,
         scheme: Scheme,
         host: &str,
         port: Option<u16>,
         pool_kwargs: Option<PoolKwargs>,
-    ) -> PoolKey {
+    ) -> Result<PoolKey, Error> {
         let options = self.merged(pool_kwargs);
         self.inner.registry.key_for(scheme, host, port, options)
     }
@@ -357,10 +363,21 @@ struct ProxySpec {
     headers: HttpHeaderDict,
     username: Option<String>,
     password: Option<String>,
+    tls: Option<crate::transport::TlsOptions>,
 }
 
 impl ProxySpec {
     fn build(&self, opts: &PoolOptions) -> Result<ProxyConfig, Error> {
+        let is_http = matches!(
+            self.url
+                .split_once("://")
+                .map(|(s, _)| s.to_ascii_lowercase())
+                .as_deref(),
+            Some("http" | "https")
+        );
+        if let (Some(tls), true) = (&self.tls, is_http) {
+            return ProxyConfig::http_with_tls(&self.url, self.headers.clone(), tls);
+        }
         ProxyConfig::from_url(
             &self.url,
             self.headers.clone(),
@@ -712,6 +729,16 @@ impl<F: BuildManager> PoolManagerBuilder<F> {
     /// `SOCKSProxyManager`'s `password` (SOCKS5); wins over the proxy URL's.
     pub fn proxy_password(mut self, password: impl Into<String>) -> Self {
         self.proxy.get_or_insert_with(ProxySpec::default).password = Some(password.into());
+        self
+    }
+
+    /// The TLS options that verify an `https://` proxy itself (urllib3's
+    /// `proxy_ssl_context`). Without them the proxy is verified with the pools' CA options,
+    /// the manager's or a pool's `pool_kwargs`, as urllib3 1.26 does; with them, whatever
+    /// the pools use. The proxy is always checked by its own name. No effect on `http://`
+    /// and SOCKS proxies.
+    pub fn proxy_tls(mut self, tls: crate::transport::TlsOptions) -> Self {
+        self.proxy.get_or_insert_with(ProxySpec::default).tls = Some(tls);
         self
     }
 

@@ -75,28 +75,37 @@ impl Registry {
         host: &str,
         port: Option<u16>,
         options: Option<PoolOptions>,
-    ) -> PoolKey {
-        let options = match options {
-            None => self.defaults.clone(),
-            Some(o) => SharedOptions::new(o),
-        };
-        let route = match &self.proxy {
-            None => Route::Direct,
-            Some(p) => p.route_for(scheme),
+    ) -> Result<PoolKey, Error> {
+        let (options, route) = match (options, &self.proxy) {
+            (None, None) => (self.defaults.clone(), Route::Direct),
+            (None, Some(p)) => (self.defaults.clone(), p.route_for(scheme)),
+            (Some(o), None) => (SharedOptions::new(o), Route::Direct),
+            // An `https://` proxy is verified with the pool's CA options (unless its own were
+            // pinned on the builder), as urllib3 1.26 verifies it with the connection's.
+            (Some(o), Some(p)) => {
+                let p = p.for_pool_tls(&o.tls)?;
+                (SharedOptions::new(o), p.route_for(scheme))
+            }
         };
         if let Route::Forward(p) = &route {
             let (proxy_host, proxy_port) = p.host_port();
             let proxy_host = proxy_host.to_owned();
-            return PoolKey::shared(Scheme::Http, &proxy_host, proxy_port, route, options);
+            return Ok(PoolKey::shared(
+                Scheme::Http,
+                &proxy_host,
+                proxy_port,
+                route,
+                options,
+            ));
         }
         let port = port.unwrap_or(scheme.default_port());
-        PoolKey::shared(scheme, host, port, route, options)
+        Ok(PoolKey::shared(scheme, host, port, route, options))
     }
 
     /// The pool for an absolute URL.
     pub(crate) fn pool_for_url(&self, url: &Url) -> Result<HttpConnectionPool, Error> {
         let scheme = url_scheme(url)?;
-        let key = self.key_for(scheme, url_host(url)?, url.port, None);
+        let key = self.key_for(scheme, url_host(url)?, url.port, None)?;
         self.pool_for_key(key)
     }
 
@@ -256,15 +265,27 @@ mod tests {
     async fn an_evicted_pool_is_closed() {
         let registry = Registry::new(1, PoolOptions::default(), None).unwrap();
         let first = registry
-            .pool_for_key(registry.key_for(Scheme::Http, "a.invalid", None, None))
+            .pool_for_key(
+                registry
+                    .key_for(Scheme::Http, "a.invalid", None, None)
+                    .unwrap(),
+            )
             .unwrap();
         let again = registry
-            .pool_for_key(registry.key_for(Scheme::Http, "a.invalid", None, None))
+            .pool_for_key(
+                registry
+                    .key_for(Scheme::Http, "a.invalid", None, None)
+                    .unwrap(),
+            )
             .unwrap();
         assert!(std::sync::Arc::ptr_eq(&first.inner, &again.inner));
         assert!(!first.is_closed());
         registry
-            .pool_for_key(registry.key_for(Scheme::Http, "b.invalid", None, None))
+            .pool_for_key(
+                registry
+                    .key_for(Scheme::Http, "b.invalid", None, None)
+                    .unwrap(),
+            )
             .unwrap();
         assert_eq!(registry.len(), 1);
         assert!(first.is_closed());

@@ -50,12 +50,26 @@ pub(crate) struct Endpoint {
     tls: Option<ProxyTls>,
 }
 
+/// The options that verify a proxy, from `base`: the proxy is checked by its own name, so
+/// options that pin the destination's identity do not apply to it.
+fn proxy_view(base: &TlsOptions) -> TlsOptions {
+    TlsOptions {
+        assert_hostname: AssertHostname::Default,
+        assert_fingerprint: None,
+        server_hostname: None,
+        ..base.clone()
+    }
+}
+
 /// TLS to an `https://` proxy: the manager's CA and client-certificate options, checked
 /// against the proxy's own name.
 struct ProxyTls {
     opts: TlsOptions,
     config: Arc<rustls::ClientConfig>,
     warned: AtomicBool,
+    /// Set on the builder for the proxy alone (`proxy_tls`, urllib3's
+    /// `proxy_ssl_context`): a pool's own TLS options never replace it.
+    pinned: bool,
 }
 
 impl Endpoint {
@@ -90,17 +104,51 @@ impl fmt::Display for Endpoint {
 
 impl Endpoint {
     pub(crate) fn new(url: &ProxyUrl, tls: Option<&TlsOptions>) -> Result<Endpoint, Error> {
+        Self::with_tls(url.scheme.clone(), url.host.clone(), url.port, tls, false)
+    }
+
+    /// An `https://` proxy verified with `tls` whatever the pool's options say (`pinned`),
+    /// or following them.
+    pub(crate) fn new_pinned(url: &ProxyUrl, tls: &TlsOptions) -> Result<Endpoint, Error> {
+        Self::with_tls(
+            url.scheme.clone(),
+            url.host.clone(),
+            url.port,
+            Some(tls),
+            true,
+        )
+    }
+
+    /// This endpoint verified with a pool's TLS options `pool_tls`, as urllib3 1.26 verifies
+    /// an HTTPS proxy with the connection's CA options: `None` when nothing changes (a plain
+    /// proxy, TLS pinned on the builder, or the same options).
+    pub(crate) fn for_pool_tls(&self, pool_tls: &TlsOptions) -> Result<Option<Endpoint>, Error> {
+        match &self.tls {
+            Some(t) if !t.pinned && t.opts != proxy_view(pool_tls) => Self::with_tls(
+                self.scheme.clone(),
+                self.host.clone(),
+                self.port,
+                Some(pool_tls),
+                false,
+            )
+            .map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    fn with_tls(
+        scheme: String,
+        host: String,
+        port: u16,
+        tls: Option<&TlsOptions>,
+        pinned: bool,
+    ) -> Result<Endpoint, Error> {
         let tls = match tls {
             None => None,
             Some(base) => {
                 // The proxy is checked by its own name: options that pin the destination's
                 // identity do not apply to it.
-                let opts = TlsOptions {
-                    assert_hostname: AssertHostname::Default,
-                    assert_fingerprint: None,
-                    server_hostname: None,
-                    ..base.clone()
-                };
+                let opts = proxy_view(base);
                 let config = match &opts.ssl_context {
                     Some(c) => c.clone(),
                     None => tls::build_client_config(&opts)?,
@@ -109,13 +157,14 @@ impl Endpoint {
                     opts,
                     config,
                     warned: AtomicBool::new(false),
+                    pinned,
                 })
             }
         };
         Ok(Endpoint {
-            scheme: url.scheme.clone(),
-            host: url.host.clone(),
-            port: url.port,
+            scheme,
+            host,
+            port,
             tls,
         })
     }

@@ -20,6 +20,7 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::task::Poll;
 use std::time::Duration;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -73,34 +74,47 @@ where
     if let Some(first) = waiting.next() {
         running.push(start(first));
     }
-    let next_start = tokio::time::sleep(delay);
-    tokio::pin!(next_start);
+    let mut next_start = std::pin::pin!(tokio::time::sleep(delay));
     loop {
-        tokio::select! {
-            Some((i, addr, result)) = running.next() => match result {
-                Ok(io) => {
-                    if i > 0 || !failures.is_empty() {
-                        tracing::debug!(target: "hip::connect", host, %addr, "connected (attempt {} of {total})", i + 1);
-                    }
-                    return Ok(io);
-                }
-                Err(e) => {
-                    tracing::debug!(target: "hip::connect", host, %addr, error = %e, "connect attempt failed");
-                    failures.push((i, addr, e));
-                    // A failure hands its turn to the next address at once (§5).
-                    if let Some(next) = waiting.next() {
-                        running.push(start(next));
-                        next_start.as_mut().reset(after(delay));
-                    }
-                }
-            },
-            () = &mut next_start, if waiting.len() > 0 => {
-                if let Some(next) = waiting.next() {
-                    running.push(start(next));
+        // The first of: an attempt finishing, or the delay before the next one running out
+        // (only while addresses are waiting). Neither left: every attempt failed.
+        let step = std::future::poll_fn(|cx| {
+            match running.poll_next_unpin(cx) {
+                Poll::Ready(Some(done)) => return Poll::Ready(Some(done)),
+                Poll::Ready(None) if waiting.len() == 0 => return Poll::Ready(None),
+                _ => {}
+            }
+            if waiting.len() > 0 && next_start.as_mut().poll(cx).is_ready() {
+                let next = waiting.next().map(&start);
+                if let Some(fut) = next {
+                    running.push(fut);
                 }
                 next_start.as_mut().reset(after(delay));
-            },
-            else => break,
+                // Poll the new attempt (and the timer) again at once.
+                cx.waker().wake_by_ref();
+            }
+            Poll::Pending
+        })
+        .await;
+        let Some((i, addr, result)) = step else {
+            break;
+        };
+        match result {
+            Ok(io) => {
+                if i > 0 || !failures.is_empty() {
+                    tracing::debug!(target: "hip::connect", host, %addr, "connected (attempt {} of {total})", i + 1);
+                }
+                return Ok(io);
+            }
+            Err(e) => {
+                tracing::debug!(target: "hip::connect", host, %addr, error = %e, "connect attempt failed");
+                failures.push((i, addr, e));
+                // A failure hands its turn to the next address at once (section 5).
+                if let Some(next) = waiting.next() {
+                    running.push(start(next));
+                    next_start.as_mut().reset(after(delay));
+                }
+            }
         }
     }
     failures.sort_by_key(|(i, _, _)| *i);

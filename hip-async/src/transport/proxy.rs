@@ -146,7 +146,15 @@ impl ProxyConfig {
     ) -> Result<ProxyConfig, Error> {
         let url = ProxyUrl::parse(proxy_url, HTTP_SCHEMES, http_port)?;
         let endpoint = Endpoint::new(&url, (url.scheme == "https").then_some(tls))?;
-        let headers = headers_with_url_auth(proxy_headers, &url);
+        Self::from_endpoint(&url, endpoint, proxy_headers)
+    }
+
+    fn from_endpoint(
+        url: &ProxyUrl,
+        endpoint: Endpoint,
+        proxy_headers: HttpHeaderDict,
+    ) -> Result<ProxyConfig, Error> {
+        let headers = headers_with_url_auth(proxy_headers, url);
         // Proxy headers go out on every request: refuse one that cannot be sent now.
         Request {
             method: "CONNECT",
@@ -159,6 +167,45 @@ impl ProxyConfig {
         Ok(ProxyConfig {
             inner: Arc::new(Kind::Http(HttpProxy { endpoint, headers })),
         })
+    }
+
+    /// An HTTP proxy whose `https://` connection is verified with `proxy_tls` alone, whatever
+    /// a pool's TLS options say: urllib3's `ProxyManager(proxy_ssl_context=...)`. Otherwise
+    /// as [`ProxyConfig::http`].
+    ///
+    /// Errors: as [`ProxyConfig::http`], and [`ErrorKind::Ssl`] for unreadable CA or key
+    /// files in `proxy_tls`.
+    pub fn http_with_tls(
+        proxy_url: &str,
+        proxy_headers: HttpHeaderDict,
+        proxy_tls: &TlsOptions,
+    ) -> Result<ProxyConfig, Error> {
+        let url = ProxyUrl::parse(proxy_url, HTTP_SCHEMES, http_port)?;
+        let endpoint = if url.scheme == "https" {
+            Endpoint::new_pinned(&url, proxy_tls)?
+        } else {
+            Endpoint::new(&url, None)?
+        };
+        Self::from_endpoint(&url, endpoint, proxy_headers)
+    }
+
+    /// This proxy as a pool with TLS options `pool_tls` reaches it: an `https://` proxy not
+    /// pinned by [`ProxyConfig::http_with_tls`] is verified with the pool's CA options, as
+    /// urllib3 1.26 verifies it with the connection's (so `pool_kwargs` with another CA
+    /// reach the proxy too). The same proxy when nothing changes.
+    pub(crate) fn for_pool_tls(&self, pool_tls: &TlsOptions) -> Result<ProxyConfig, Error> {
+        let Some(h) = self.http_proxy() else {
+            return Ok(self.clone());
+        };
+        match h.endpoint.for_pool_tls(pool_tls)? {
+            None => Ok(self.clone()),
+            Some(endpoint) => Ok(ProxyConfig {
+                inner: Arc::new(Kind::Http(HttpProxy {
+                    endpoint,
+                    headers: h.headers.clone(),
+                })),
+            }),
+        }
     }
 
     /// The proxy at `proxy_url`, HTTP or SOCKS by its scheme: [`ProxyConfig::http`] for
