@@ -90,9 +90,9 @@ pub mod response {
 /// options, connectors and resolvers.
 #[cfg(any(feature = "async", feature = "blocking"))]
 pub use hip_async::{
-    AssertHostname, AsyncIo, BoxIo, CertReqs, ConnectOptions, Connector, PoolKey, PoolKwargs,
-    PoolOptions, ProxyConfig, RequestContext, RequestOptions, Resolve, Route, Scheme, SocketOption,
-    SystemResolver, TcpConnector, TlsOptions, TlsVersion,
+    AssertHostname, AsyncIo, BoxIo, CertReqs, ConnectOptions, Connector, NoProxy, PoolKey,
+    PoolKwargs, PoolOptions, ProxyConfig, RequestContext, RequestOptions, Resolve, Route, Scheme,
+    SocketOption, SystemResolver, TcpConnector, TlsOptions, TlsVersion,
 };
 
 /// The spec's `hip.AsyncPoolManager` (and, built with a proxy, `hip.AsyncProxyManager`).

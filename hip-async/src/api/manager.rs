@@ -26,8 +26,8 @@ use super::session::Session;
 use crate::exchange::{HttpResponse, RequestOptions};
 use crate::pool::{url_host, url_scheme, HttpConnectionPool, PoolKey, PoolOptions, Registry};
 use crate::transport::{
-    AssertHostname, CertReqs, ConnectOptions, Connector, ProxyConfig, Resolve, Scheme,
-    SocketOption, TlsVersion,
+    AssertHostname, CertReqs, ConnectOptions, Connector, EnvProxies, ProxyConfig, ProxyRules,
+    Resolve, Scheme, SocketOption, TlsVersion,
 };
 
 /// The spec's `pool_kwargs`: changes to the manager's pool options
@@ -367,19 +367,14 @@ struct ProxySpec {
 }
 
 impl ProxySpec {
-    fn build(&self, opts: &PoolOptions) -> Result<ProxyConfig, Error> {
-        let is_http = matches!(
-            self.url
-                .split_once("://")
-                .map(|(s, _)| s.to_ascii_lowercase())
-                .as_deref(),
-            Some("http" | "https")
-        );
-        if let (Some(tls), true) = (&self.tls, is_http) {
-            return ProxyConfig::http_with_tls(&self.url, self.headers.clone(), tls);
+    /// The proxy at `url` with this spec's headers, credentials and TLS.
+    fn build(&self, url: &str, opts: &PoolOptions) -> Result<ProxyConfig, Error> {
+        let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+        if let (Some(tls), Some("http" | "https")) = (&self.tls, scheme.as_deref()) {
+            return ProxyConfig::http_with_tls(url, self.headers.clone(), tls);
         }
         ProxyConfig::from_url(
-            &self.url,
+            url,
             self.headers.clone(),
             self.username.as_deref(),
             self.password.as_deref(),
@@ -410,6 +405,7 @@ pub struct PoolManagerBuilder<F: BuildManager = Async> {
     headers: HttpHeaderDict,
     opts: PoolOptions,
     proxy: Option<ProxySpec>,
+    proxy_from_env: bool,
     max_body_size: Option<u64>,
     deadline: Option<f64>,
     flavor: PhantomData<fn() -> F>,
@@ -422,6 +418,7 @@ impl<F: BuildManager> Clone for PoolManagerBuilder<F> {
             headers: self.headers.clone(),
             opts: self.opts.clone(),
             proxy: self.proxy.clone(),
+            proxy_from_env: self.proxy_from_env,
             max_body_size: self.max_body_size,
             deadline: self.deadline,
             flavor: PhantomData,
@@ -445,6 +442,7 @@ impl<F: BuildManager> Default for PoolManagerBuilder<F> {
             headers: HttpHeaderDict::new(),
             opts: PoolOptions::default(),
             proxy: None,
+            proxy_from_env: false,
             max_body_size: None,
             deadline: None,
             flavor: PhantomData,
@@ -732,6 +730,18 @@ impl<F: BuildManager> PoolManagerBuilder<F> {
         self
     }
 
+    /// Takes proxies from the environment when no `proxy_url` is given: `http_proxy`,
+    /// `https_proxy`, `all_proxy` (SOCKS URLs with the `socks` feature) and `no_proxy`, in
+    /// either case (lower case wins), read once when the manager is built. Off by default,
+    /// as in urllib3 (hip's CLI turns it on with `--proxy-from-env`). In a CGI script
+    /// (`REQUEST_METHOD` set) no `http://` proxy is taken from the environment ("httpoxy").
+    /// See [`NoProxy`](crate::NoProxy) for the `no_proxy` matching. `proxy_headers`,
+    /// `proxy_username`, `proxy_password` and `proxy_tls` apply to the proxies found.
+    pub fn proxy_from_env(mut self, enabled: bool) -> Self {
+        self.proxy_from_env = enabled;
+        self
+    }
+
     /// The TLS options that verify an `https://` proxy itself (urllib3's
     /// `proxy_ssl_context`). Without them the proxy is verified with the pools' CA options,
     /// the manager's or a pool's `pool_kwargs`, as urllib3 1.26 does; with them, whatever
@@ -756,8 +766,26 @@ impl<F: BuildManager> PoolManagerBuilder<F> {
             crate::transport::tls::build_client_config(&self.opts.tls)?;
         }
         let proxy = match &self.proxy {
-            None => None,
-            Some(spec) => Some(spec.build(&self.opts)?),
+            Some(spec) if !spec.url.is_empty() || !self.proxy_from_env => {
+                Some(ProxyRules::single(spec.build(&spec.url, &self.opts)?))
+            }
+            spec if self.proxy_from_env => {
+                let env = EnvProxies::read(|name| std::env::var(name).ok());
+                let base = spec.clone().unwrap_or_default();
+                ProxyRules::from_env(env, |url| {
+                    base.build(url, &self.opts).map_err(|e| {
+                        Error::new(
+                            e.kind(),
+                            format!(
+                                "the proxy URL {url:?} from the environment (http_proxy, \
+                                 https_proxy or all_proxy) cannot be used"
+                            ),
+                        )
+                        .with_source(e)
+                    })
+                })?
+            }
+            _ => None,
         };
         let deadline = match self.deadline {
             None => None,

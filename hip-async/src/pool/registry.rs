@@ -18,20 +18,20 @@ use hip_core::url::Url;
 use hip_core::{Error, ErrorKind};
 
 use super::{HttpConnectionPool, PoolKey, PoolOptions, Scheme, SharedOptions};
-use crate::transport::{ProxyConfig, Route};
+use crate::transport::{ProxyConfig, ProxyRules, Route};
 
 pub(crate) struct Registry {
     pools: Mutex<RecentList<PoolKey, HttpConnectionPool>>,
     /// The manager's options (the spec's `connection_pool_kw`), hashed once.
     defaults: SharedOptions,
-    proxy: Option<ProxyConfig>,
+    proxy: Option<ProxyRules>,
 }
 
 impl Registry {
     pub(crate) fn new(
         num_pools: usize,
         defaults: PoolOptions,
-        proxy: Option<ProxyConfig>,
+        proxy: Option<ProxyRules>,
     ) -> Result<Self, Error> {
         let cap = NonZeroUsize::new(num_pools).ok_or_else(|| {
             Error::new(
@@ -50,8 +50,9 @@ impl Registry {
         self.defaults.get()
     }
 
+    /// The proxy the manager reports (for `http://` URLs, else for `https://`).
     pub(crate) fn proxy(&self) -> Option<&ProxyConfig> {
-        self.proxy.as_ref()
+        self.proxy.as_ref().and_then(ProxyRules::primary)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -76,7 +77,12 @@ impl Registry {
         port: Option<u16>,
         options: Option<PoolOptions>,
     ) -> Result<PoolKey, Error> {
-        let (options, route) = match (options, &self.proxy) {
+        let port = port.unwrap_or(scheme.default_port());
+        let proxy = self
+            .proxy
+            .as_ref()
+            .and_then(|rules| rules.for_url(scheme, host, port));
+        let (options, route) = match (options, proxy) {
             (None, None) => (self.defaults.clone(), Route::Direct),
             (None, Some(p)) => (self.defaults.clone(), p.route_for(scheme)),
             (Some(o), None) => (SharedOptions::new(o), Route::Direct),
@@ -98,7 +104,6 @@ impl Registry {
                 options,
             ));
         }
-        let port = port.unwrap_or(scheme.default_port());
         Ok(PoolKey::shared(scheme, host, port, route, options))
     }
 

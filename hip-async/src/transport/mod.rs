@@ -17,6 +17,7 @@
 mod endpoint;
 mod eyeballs;
 pub(crate) mod proxy;
+mod proxy_env;
 mod resolve;
 mod scheme;
 pub(crate) mod tcp;
@@ -32,6 +33,8 @@ use hip_core::Error;
 
 pub(crate) use endpoint::Dialer;
 pub use proxy::{ProxyConfig, Route};
+pub use proxy_env::NoProxy;
+pub(crate) use proxy_env::{EnvProxies, ProxyRules};
 pub use resolve::{Resolve, SystemResolver};
 pub use scheme::Scheme;
 #[cfg(feature = "socks")]
