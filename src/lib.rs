@@ -1,8 +1,160 @@
 //! hip: an HTTP/1.1 client with the whole API of Hip, the Python client (a urllib3
-//! descendant), async-first on tokio, over one sans-IO core.
+//! descendant), async-first on tokio with a blocking facade of the same shape, over one
+//! sans-IO core (`hip-core`).
 //!
-//! The spec's names are the blocking API; every async type carries `Async` in its name.
-//! No root name mixes the two. Python on the left:
+//! The spec's names are the blocking API, at the root ([`PoolManager`], [`HttpResponse`],
+//! ...); every async type carries `Async` in its name ([`AsyncPoolManager`],
+//! [`AsyncHttpResponse`], ...). Both run the same request pipeline: one pool per typed
+//! [`PoolKey`], retries and redirects by [`Retry`], timeouts by [`Timeout`], TLS verified
+//! by default (rustls with ring).
+//!
+//! # Blocking and async, side by side
+//!
+//! ```no_run
+//! // Blocking: the spec's names.
+//! fn blocking() -> Result<(), hip::Error> {
+//!     let http = hip::PoolManager::new()?;
+//!     let r = http.request("GET", "https://example.org/get").fields([("q", "rust")]).send()?;
+//!     println!("{} {}", r.status(), r.text());
+//!     Ok(())
+//! }
+//!
+//! // Async: the same calls, awaited.
+//! async fn async_api() -> Result<(), hip::Error> {
+//!     let http = hip::AsyncPoolManager::new()?;
+//!     let r = http.request("GET", "https://example.org/get").fields([("q", "rust")]).send().await?;
+//!     println!("{} {}", r.status(), r.text());
+//!     Ok(())
+//! }
+//! ```
+//!
+//! A request is a builder with the spec's keywords (`headers`, `fields`, `body`, `json`,
+//! `retries`, `timeout`, `redirect`, `preload_content`, ...); `send()` returns the
+//! response with its body read (`data()`, `text()`), unless `preload_content(false)`.
+//!
+//! # Streaming
+//!
+//! ```no_run
+//! # fn blocking() -> Result<(), Box<dyn std::error::Error>> {
+//! // Blocking: the response is a `std::io::Read`.
+//! let http = hip::PoolManager::new()?;
+//! let mut r = http.request("GET", "https://example.org/large").preload_content(false).send()?;
+//! let mut file = std::fs::File::create("large.bin")?;
+//! std::io::copy(&mut r, &mut file)?;
+//! # Ok(()) }
+//! # async fn async_api() -> Result<(), hip::Error> {
+//! // Async: `stream(amt)` yields chunks of at most `amt` bytes (and the response is a
+//! // `tokio::io::AsyncRead`).
+//! use futures_util::StreamExt;
+//! let http = hip::AsyncPoolManager::new()?;
+//! let mut r = http.request("GET", "https://example.org/large").preload_content(false).send().await?;
+//! let mut stream = r.stream(64 * 1024);
+//! while let Some(chunk) = stream.next().await {
+//!     let chunk = chunk?;
+//!     println!("{} bytes", chunk.len());
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Retries and timeouts
+//!
+//! ```no_run
+//! use hip::{Retry, Timeout};
+//! # fn demo() -> Result<(), hip::Error> {
+//! let http = hip::PoolManager::builder()
+//!     .retries(Retry::new(5).backoff_factor(0.2).status_forcelist([502, 503, 504]))
+//!     .timeout(Timeout::new().connect(2.0).read(10.0))
+//!     .build()?;
+//! // Per request, overriding the manager's; `deadline` bounds the whole call, retries and
+//! // redirects included (a hip addition).
+//! let r = http
+//!     .request("GET", "https://example.org/flaky")
+//!     .retries(Retry::new(2).redirect(0))
+//!     .timeout(5.0)
+//!     .deadline(30.0)
+//!     .send()?;
+//! if let Some(retries) = r.retries() {
+//!     for step in &retries.history {
+//!         println!("{:?} {:?} -> {:?}", step.method, step.url, step.status);
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # TLS
+//!
+//! Verified by default, against the platform's roots (feature `native-roots`) or Mozilla's
+//! (`webpki-roots`). The spec's TLS keywords are builder methods:
+//!
+//! ```no_run
+//! # fn demo() -> Result<(), hip::Error> {
+//! let http = hip::PoolManager::builder()
+//!     .ca_certs("/etc/my-ca.pem")
+//!     .cert_file("client.pem")
+//!     .key_file("client.key")
+//!     .ssl_minimum_version(hip::TlsVersion::Tls13)
+//!     .build()?;
+//! // Pin the server's certificate instead of (or besides) the CA.
+//! let pinned = hip::PoolManager::builder()
+//!     .assert_fingerprint("AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD")
+//!     .build()?;
+//! # let _ = (http, pinned); Ok(()) }
+//! ```
+//!
+//! # Proxies
+//!
+//! ```no_run
+//! # fn demo() -> Result<(), hip::Error> {
+//! // The spec's ProxyManager: http:// forwarded, https:// through a CONNECT tunnel.
+//! let http = hip::ProxyManager::with_proxy("http://user:pass@proxy.example:3128")?;
+//! // Or from http_proxy / https_proxy / all_proxy / no_proxy (off by default, as in urllib3).
+//! let from_env = hip::PoolManager::builder().proxy_from_env(true).build()?;
+//! # let _ = (http, from_env); Ok(()) }
+//! ```
+//!
+//! SOCKS4/4a/5/5h proxies come with the `socks` feature (`socks5h://` URLs, or
+//! `contrib::socks::SocksProxyManager`).
+//!
+//! # Errors
+//!
+//! One [`Error`] type; its [`ErrorKind`] names the spec's exception, and predicates answer
+//! the questions a caller asks:
+//!
+//! ```no_run
+//! # fn demo() {
+//! let http = hip::PoolManager::new().unwrap();
+//! match http.request("GET", "https://example.org/").timeout(1.0).send() {
+//!     Ok(r) => println!("{}", r.status()),
+//!     Err(e) if e.is_timeout() => eprintln!("timed out: {e}"),
+//!     Err(e) if e.is_ssl() => eprintln!("TLS failed: {e}"),
+//!     Err(e) if e.kind() == hip::ErrorKind::MaxRetry => {
+//!         // `{:#}` shows the chain: what the last attempt ran into.
+//!         eprintln!("gave up: {e:#}");
+//!         if let Some(cause) = e.reason() {
+//!             eprintln!("because: {}", cause.kind());
+//!         }
+//!     }
+//!     Err(e) => eprintln!("{e}"),
+//! }
+//! # }
+//! ```
+//!
+//! # Features
+//!
+//! | feature          | default | adds |
+//! |------------------|---------|------|
+//! | `async`          | yes     | [`AsyncPoolManager`] and the other async types |
+//! | `blocking`       | yes     | [`PoolManager`] and the other blocking types |
+//! | `native-roots`   | yes     | trust the platform's certificate store |
+//! | `webpki-roots`   | no      | trust Mozilla's roots compiled in |
+//! | `gzip`, `deflate`| yes     | `Content-Encoding: gzip`, `deflate` |
+//! | `brotli`, `zstd` | no      | `Content-Encoding: br`, `zstd` |
+//! | `json`           | no      | `json()` on requests and responses (serde) |
+//! | `socks`          | no      | SOCKS proxies |
+//! | `encrypted-keys` | no      | `key_password` for encrypted PKCS#8 client keys |
+//! | `stderr-logger`  | no      | `add_stderr_logger` (tracing-subscriber) |
+//!
+//! # From Python to Rust
 //!
 //! | Hip (Python)                      | blocking (root)                | async                            |
 //! |-----------------------------------|--------------------------------|----------------------------------|
@@ -24,16 +176,7 @@
 //! | `hip.exceptions.*`                | [`Error`] with [`ErrorKind`] ([`exceptions`]) | the same          |
 //! | `hip.util.*`                      | [`util`]                       | the same                         |
 //! | `hip.fields.*`, `hip.filepost.*`  | [`fields`], [`filepost`]       | the same                         |
-//!
-//! ```no_run
-//! # async fn demo() -> Result<(), hip::Error> {
-//! let http = hip::AsyncPoolManager::new()?;
-//! let r = http.request("GET", "http://127.0.0.1:8080/get").fields([("arg", "value")]).send().await?;
-//! assert_eq!(r.status(), 200);
-//! println!("{}", r.text());
-//! # Ok(())
-//! # }
-//! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use hip_core::{Error, ErrorKind, HttpHeaderDict, Result, TunnelResponse, Warning};
 

@@ -17,6 +17,7 @@
 //! A request is prepared (hip-core checks method, target, headers and framing) before any
 //! pool is touched; the pool for its URL is found by a [`PoolKey`] compared by value; only
 //! the errors urllib3's urlopen would retry are handed to [`Retry`](hip_core::retry::Retry).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
 mod exchange;
@@ -31,8 +32,8 @@ pub use api::{
     PoolManager, PoolManagerBuilder, ProxyManager, RequestBuilder, RequestContext,
 };
 pub use exchange::{
-    Body, BuiltResponse, HttpResponse, HttpResponseBuilder, RequestOptions, SeekableRead,
-    REDIRECT_STATUSES,
+    Body, BodyStream, BuiltResponse, HttpResponse, HttpResponseBuilder, RequestOptions,
+    SeekableRead, REDIRECT_STATUSES,
 };
 pub use pool::{HttpConnectionPool, HttpsConnectionPool, PoolKey, PoolOptions};
 #[cfg(feature = "socks")]

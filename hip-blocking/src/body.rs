@@ -30,6 +30,16 @@ const READ_CHUNK: usize = 64 * 1024;
 /// A request body (the spec's `body` argument of `urlopen` and `request`), for the blocking
 /// API: bytes, text, `std::io` readers (rewindable when they can seek) and iterators, or any
 /// [`hip_async::Body`].
+///
+/// ```no_run
+/// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use hip_blocking::Body;
+/// let http = hip_blocking::PoolManager::new()?;
+/// http.request("POST", "http://127.0.0.1:8080/post").body("text").send()?;
+/// let file = std::fs::File::open("upload.bin")?;
+/// http.request("PUT", "http://127.0.0.1:8080/put").body(Body::seekable(file)).send()?;
+/// # Ok(()) }
+/// ```
 pub struct Body {
     inner: hip_async::Body,
 }

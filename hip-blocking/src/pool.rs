@@ -13,6 +13,17 @@ use crate::runtime::Runtime;
 /// and, built with [`Scheme::Https`], its `HTTPSConnectionPool`. Blocking: each request
 /// runs [`hip_async::HttpConnectionPool`] on a private runtime. Cheap to clone (clones share
 /// the connections and the runtime); `Send + Sync`, usable from many threads at once.
+///
+/// ```no_run
+/// # fn demo() -> Result<(), hip_core::Error> {
+/// let pool = hip_blocking::connection_from_url(
+///     "http://127.0.0.1:8080",
+///     hip_blocking::PoolOptions::new().maxsize(4),
+/// )?;
+/// let r = pool.request("GET", "/get").send()?;
+/// assert_eq!(r.status(), 200);
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct HttpConnectionPool {
     // Declared before `rt`: idle connections are dropped while their runtime still exists.

@@ -8,10 +8,9 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::io;
-use std::pin::Pin;
 
 use bytes::Bytes;
-use futures_util::stream::{Stream as AsyncStream, StreamExt};
+use futures_util::stream::StreamExt;
 use hip_core::retry::Retry;
 use hip_core::{Error, HttpHeaderDict};
 
@@ -25,6 +24,20 @@ use crate::runtime::Runtime;
 /// [`HttpResponse::stream`] or `std::io::Read`. Note that the spec's `read(amt)` is an
 /// inherent method here, so `r.read(&mut buf)` does not compile: call
 /// `std::io::Read::read(&mut r, &mut buf)`, or use `read_to_end`, `BufReader`, `io::copy`.
+///
+/// ```no_run
+/// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let http = hip_blocking::PoolManager::new()?;
+/// let r = http.request("GET", "http://127.0.0.1:8080/get").send()?;
+/// println!("{} {}", r.status(), r.text());
+/// // Streamed into a file.
+/// let mut r = http
+///     .request("GET", "http://127.0.0.1:8080/bytes/1000000")
+///     .preload_content(false)
+///     .send()?;
+/// std::io::copy(&mut r, &mut std::fs::File::create("out.bin")?)?;
+/// # Ok(()) }
+/// ```
 pub struct HttpResponse {
     // Declared before `rt`: the connection is dropped while its runtime still exists.
     inner: hip_async::HttpResponse,
@@ -171,7 +184,7 @@ impl HttpResponse {
     /// `Some(flag)` decides whether the rest of the body is decoded.
     pub fn stream_with(&mut self, amt: usize, decode_content: Option<bool>) -> Stream<'_> {
         Stream {
-            inner: Box::pin(self.inner.stream_with(amt, decode_content)),
+            inner: self.inner.stream_with(amt, decode_content),
             rt: &self.rt,
             done: false,
         }
@@ -249,7 +262,7 @@ impl io::Read for HttpResponse {
 /// The chunks of a response body: the iterator [`HttpResponse::stream`] returns.
 #[must_use = "iterators do nothing unless consumed"]
 pub struct Stream<'a> {
-    inner: Pin<Box<dyn AsyncStream<Item = Result<Bytes, Error>> + Send + 'a>>,
+    inner: hip_async::BodyStream<'a>,
     rt: &'a Runtime,
     done: bool,
 }

@@ -8,6 +8,7 @@
 //! spec's function does. Randomness elsewhere is an input: the retry jitter is the
 //! `unit_random` argument of [`Retry::get_backoff_time_with`](retry::Retry::get_backoff_time_with),
 //! and [`filepost::boundary_from_bytes`] makes a boundary from the caller's bytes.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 pub mod decode;
 pub mod error;
 pub mod fields;

@@ -31,6 +31,17 @@ enum Source {
 }
 
 /// A request body (the spec's `body` argument of `urlopen` and `request`).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use hip_async::Body;
+/// let http = hip_async::PoolManager::new()?;
+/// // Bytes and text convert; a file is streamed (and rewound for a retry or a 307).
+/// http.request("POST", "http://127.0.0.1:8080/post").body("text").send().await?;
+/// let file = tokio::fs::File::open("upload.bin").await?;
+/// http.request("PUT", "http://127.0.0.1:8080/put").body(Body::seekable(file)).send().await?;
+/// # Ok(()) }
+/// ```
 pub struct Body {
     source: Source,
     len: Option<u64>,

@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
-use futures_util::stream::{self, Stream};
+use futures_util::stream::Stream;
 use hip_core::decode::ContentDecoder;
 use hip_core::h1::{Event, ResponseHead, Version};
 use hip_core::retry::Retry;
@@ -31,6 +31,24 @@ struct Wire {
 }
 
 /// The spec's `HTTPResponse`.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), hip_core::Error> {
+/// let http = hip_async::PoolManager::new()?;
+/// // Preloaded (the default): the body is in `data()`.
+/// let r = http.request("GET", "http://127.0.0.1:8080/get").send().await?;
+/// println!("{} {} {:?}", r.status(), r.reason(), r.getheader("content-type"));
+/// println!("{}", r.text());
+/// // Streamed: read it as it comes.
+/// let mut r = http
+///     .request("GET", "http://127.0.0.1:8080/bytes/1000000")
+///     .preload_content(false)
+///     .send()
+///     .await?;
+/// while !r.read(Some(64 * 1024)).await?.is_empty() {}
+/// println!("{} bytes off the wire", r.tell());
+/// # Ok(()) }
+/// ```
 pub struct HttpResponse {
     status: u16,
     version: Version,
@@ -344,28 +362,20 @@ impl HttpResponse {
     /// The spec's `stream(amt)`: the body as a stream of chunks of at most `amt` bytes
     /// (chunks are handed on as they arrive, without waiting to fill `amt`), decoded as
     /// `decode_content` said when the request was made.
-    pub fn stream(&mut self, amt: usize) -> impl Stream<Item = Result<Bytes, Error>> + '_ {
+    pub fn stream(&mut self, amt: usize) -> BodyStream<'_> {
         self.stream_with(amt, None)
     }
 
     /// The spec's `stream(amt, decode_content)`: as [`Self::stream`], and `Some(flag)`
     /// decides whether the rest of the body is decoded (as [`Self::read_with`] does).
-    pub fn stream_with(
-        &mut self,
-        amt: usize,
-        decode_content: Option<bool>,
-    ) -> impl Stream<Item = Result<Bytes, Error>> + '_ {
+    pub fn stream_with(&mut self, amt: usize, decode_content: Option<bool>) -> BodyStream<'_> {
         if let Some(d) = decode_content {
             self.decode_content = d;
         }
-        let amt = amt.max(1);
-        stream::unfold(self, move |r| async move {
-            match r.next_chunk(amt).await {
-                Ok(Some(c)) => Some((Ok(c), r)),
-                Ok(None) => None,
-                Err(e) => Some((Err(e), r)),
-            }
-        })
+        BodyStream {
+            resp: self,
+            amt: amt.max(1),
+        }
     }
 
     /// The spec's `release_conn()`: gives the connection back to the pool. If the body has
@@ -586,6 +596,28 @@ impl HttpResponse {
         }
         self.leftover = Bytes::from(out);
         Ok(())
+    }
+}
+
+/// The body of an [`HttpResponse`] as a [`Stream`] of chunks of at most `amt` bytes: what
+/// [`HttpResponse::stream`] returns. `Unpin`, so `stream.next().await` needs no pinning.
+/// After an error the stream ends.
+#[derive(Debug)]
+pub struct BodyStream<'a> {
+    resp: &'a mut HttpResponse,
+    amt: usize,
+}
+
+impl Stream for BodyStream<'_> {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        match this.resp.poll_chunk(cx, this.amt) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(chunk)) => Poll::Ready(chunk.map(Ok)),
+            Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
+        }
     }
 }
 

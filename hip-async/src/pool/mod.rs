@@ -59,6 +59,18 @@ pub(crate) struct PoolInner {
 
 /// A pool of connections to one host (the spec's `HTTPConnectionPool`, and with
 /// [`Scheme::Https`] its `HTTPSConnectionPool`). Cheap to clone: clones share the pool.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), hip_core::Error> {
+/// let pool = hip_async::connection_from_url(
+///     "http://127.0.0.1:8080",
+///     hip_async::PoolOptions::new().maxsize(4).block(true),
+/// )?;
+/// let r = pool.request("GET", "/get").send().await?;
+/// assert_eq!(r.status(), 200);
+/// println!("{} connections, {} requests", pool.num_connections(), pool.num_requests());
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct HttpConnectionPool {
     pub(crate) inner: Arc<PoolInner>,
