@@ -157,3 +157,46 @@ dual_test! {
         assert!(err.to_string().contains("/nonexistent/hip-ca.pem"), "{err}");
     }
 }
+
+/// A self-signed certificate for `localhost` with basicConstraints CA:TRUE, as
+/// `openssl req -x509` makes, and its key.
+fn ca_as_leaf() -> (String, rustls::pki_types::CertificateDer<'static>, Vec<u8>) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let cert = params.self_signed(&key).unwrap();
+    (cert.pem(), cert.der().clone(), key.serialize_der())
+}
+
+dual_test! {
+    fn a_ca_certificate_used_as_the_servers_own_says_what_is_wrong_and_how_to_fix_it() {
+        let (pem, der, key) = ca_as_leaf();
+        let server = HttpBin::start_tls(
+            vec![der],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.into()),
+        );
+        let dir = std::env::temp_dir().join(format!("hip-ca-leaf-{}-{API}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let ca = dir.join("self.pem");
+        std::fs::write(&ca, pem).unwrap();
+        let http = manager!(b => b.ca_certs(&ca).retries(false));
+        let err = send!(http.request("GET", https_url(&server, "/get"))).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Ssl, "{err}");
+        let text = err.to_string();
+        assert!(text.contains("CA certificate") && text.contains("CA:FALSE"), "{text}");
+        assert!(!text.contains("OtherError"), "{text}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+dual_test! {
+    fn https_to_a_plain_http_port_suggests_http() {
+        let server = HttpBin::start();
+        let http = manager!(b => b.retries(false));
+        let url = format!("https://127.0.0.1:{}/get", server.port());
+        let err = send!(http.request("GET", &url)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Ssl, "{err}");
+        let text = err.to_string();
+        assert!(text.contains("not TLS") && text.contains("http://"), "{text}");
+    }
+}

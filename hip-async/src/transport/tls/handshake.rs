@@ -163,6 +163,10 @@ pub(super) fn describe_tls_error(host: &str, opts: &TlsOptions, e: &rustls::Erro
         }
         rustls::Error::PeerMisbehaved(why) => format!("the server broke the protocol: {why:?}"),
         rustls::Error::General(message) => message.clone(),
+        rustls::Error::InvalidMessage(why) => format!(
+            "the server's answer is not TLS ({why:?}): is {host:?} serving plain HTTP on this \
+             port? Try an http:// URL"
+        ),
         other => other.to_string(),
     }
 }
@@ -254,6 +258,14 @@ pub(super) fn describe_cert_error(host: &str, ce: &CertificateError) -> String {
         CertificateError::BadEncoding => "certificate is malformed".to_owned(),
         CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
             "certificate is not valid for TLS server authentication (extended key usage)".to_owned()
+        }
+        // webpki's `CaUsedAsEndEntity`, which rustls hands on as an opaque `Other`.
+        CertificateError::Other(other) if other.to_string().contains("CaUsedAsEndEntity") => {
+            "the server's certificate is a CA certificate (basicConstraints CA:TRUE, as \
+             `openssl req -x509` makes by default), which cannot be a server's own: make it \
+             with `-addext basicConstraints=critical,CA:FALSE`, or sign a server certificate \
+             with a CA and trust the CA (ca_certs)"
+                .to_owned()
         }
         other => other.to_string(),
     }
