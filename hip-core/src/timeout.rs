@@ -233,7 +233,9 @@ impl From<Option<f64>> for TimeoutInput {
 }
 
 /// A length of time given as seconds (`f64`, or `u64` whole seconds, as the spec's numbers)
-/// or as a [`Duration`]: what the builders' `pool_timeout` and `deadline` take.
+/// or as a [`Duration`]: what the builders' `pool_timeout` and `deadline` take, and
+/// [`Retry`](crate::retry::Retry)'s bounds on waits (`backoff_max`, `backoff_jitter`,
+/// `retry_after_max`).
 ///
 /// A number that is no length of time (negative, NaN, infinite, or too large for a
 /// `Duration`) is kept as given, so that the setter can name it in its error.
@@ -248,39 +250,49 @@ impl From<Option<f64>> for TimeoutInput {
 /// assert_eq!(Seconds::from(-1.0).duration(), None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Seconds(Result<Duration, f64>);
+pub struct Seconds(SecondsRepr);
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SecondsRepr {
+    /// Seconds as given, kept exactly (an invalid number too, to be named).
+    Float(f64),
+    Duration(Duration),
+}
 
 impl Seconds {
     /// The length of time; `None` when the number given was negative, NaN, infinite or too
     /// large for a `Duration`.
     pub fn duration(self) -> Option<Duration> {
-        self.0.ok()
+        match self.0 {
+            SecondsRepr::Float(x) => Duration::try_from_secs_f64(x).ok(),
+            SecondsRepr::Duration(d) => Some(d),
+        }
     }
 
-    /// The number of seconds, as given (for messages).
+    /// The number of seconds: exactly the number given, or the `Duration`'s.
     pub fn as_secs_f64(self) -> f64 {
         match self.0 {
-            Ok(d) => d.as_secs_f64(),
-            Err(x) => x,
+            SecondsRepr::Float(x) => x,
+            SecondsRepr::Duration(d) => d.as_secs_f64(),
         }
     }
 }
 
 impl From<f64> for Seconds {
     fn from(seconds: f64) -> Self {
-        Seconds(Duration::try_from_secs_f64(seconds).map_err(|_| seconds))
+        Seconds(SecondsRepr::Float(seconds))
     }
 }
 
 impl From<u64> for Seconds {
     fn from(seconds: u64) -> Self {
-        Seconds(Ok(Duration::from_secs(seconds)))
+        Seconds(SecondsRepr::Duration(Duration::from_secs(seconds)))
     }
 }
 
 impl From<Duration> for Seconds {
     fn from(d: Duration) -> Self {
-        Seconds(Ok(d))
+        Seconds(SecondsRepr::Duration(d))
     }
 }
 
