@@ -21,6 +21,7 @@
 mod api;
 mod exchange;
 mod pool;
+mod sync_cell;
 mod transport;
 pub mod warnings;
 
@@ -31,8 +32,8 @@ pub use api::{
     PoolManager, PoolManagerBuilder, ProxyManager, RequestBuilder, RequestContext,
 };
 pub use exchange::{
-    Body, BuiltResponse, HttpResponse, HttpResponseBuilder, RequestOptions, SeekableRead,
-    REDIRECT_STATUSES,
+    Body, BuiltResponse, HttpResponse, HttpResponseBuilder, RequestOptions, ResponseStream,
+    SeekableRead, REDIRECT_STATUSES,
 };
 pub use pool::{HttpConnectionPool, HttpsConnectionPool, PoolKey, PoolOptions};
 #[cfg(feature = "socks")]

@@ -26,6 +26,7 @@
 //! ```
 
 mod body;
+mod interop;
 mod manager;
 mod pool;
 mod request;
@@ -33,6 +34,7 @@ mod response;
 mod runtime;
 
 pub use body::Body;
+pub use interop::ResponseReader;
 #[cfg(feature = "socks")]
 pub use manager::SocksProxyManager;
 pub use manager::{proxy_from_url, PoolManager, ProxyManager};

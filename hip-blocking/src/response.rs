@@ -241,7 +241,7 @@ impl io::Read for HttpResponse {
         let read = tokio::io::AsyncReadExt::read(&mut self.inner, buf);
         match self.rt.block_on(read) {
             Ok(r) => r,
-            Err(e) => Err(io::Error::other(e)),
+            Err(e) => Err(e.into()),
         }
     }
 }
@@ -249,7 +249,7 @@ impl io::Read for HttpResponse {
 /// The chunks of a response body: the iterator [`HttpResponse::stream`] returns.
 #[must_use = "iterators do nothing unless consumed"]
 pub struct Stream<'a> {
-    inner: Pin<Box<dyn AsyncStream<Item = Result<Bytes, Error>> + Send + 'a>>,
+    inner: Pin<Box<dyn AsyncStream<Item = Result<Bytes, Error>> + Send + Sync + 'a>>,
     rt: &'a Runtime,
     done: bool,
 }
