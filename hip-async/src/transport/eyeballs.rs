@@ -20,6 +20,7 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::task::Poll;
 use std::time::Duration;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -76,31 +77,50 @@ where
     let next_start = tokio::time::sleep(delay);
     tokio::pin!(next_start);
     loop {
-        tokio::select! {
-            Some((i, addr, result)) = running.next() => match result {
-                Ok(io) => {
-                    if i > 0 || !failures.is_empty() {
-                        tracing::debug!(target: "hip::connect", host, %addr, "connected (attempt {} of {total})", i + 1);
-                    }
-                    return Ok(io);
+        // The first of: an attempt ends; the next attempt's turn comes (while addresses are
+        // waiting); or nothing is left to wait for. (A poll function rather than
+        // `tokio::select!`: the library's tokio has no `macros` feature.)
+        let step = std::future::poll_fn(|cx| loop {
+            if let Poll::Ready(Some(done)) = running.poll_next_unpin(cx) {
+                return Poll::Ready(Some(done));
+            }
+            if waiting.len() == 0 {
+                // With nothing running either, every attempt has failed.
+                return if running.is_empty() {
+                    Poll::Ready(None)
+                } else {
+                    Poll::Pending
+                };
+            }
+            if next_start.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            // The next attempt's turn: start it, then poll it (and the new timer) at once.
+            if let Some(next) = waiting.next() {
+                running.push(start(next));
+            }
+            next_start.as_mut().reset(after(delay));
+        })
+        .await;
+        let Some((i, addr, result)) = step else {
+            break;
+        };
+        match result {
+            Ok(io) => {
+                if i > 0 || !failures.is_empty() {
+                    tracing::debug!(target: "hip::connect", host, %addr, "connected (attempt {} of {total})", i + 1);
                 }
-                Err(e) => {
-                    tracing::debug!(target: "hip::connect", host, %addr, error = %e, "connect attempt failed");
-                    failures.push((i, addr, e));
-                    // A failure hands its turn to the next address at once (§5).
-                    if let Some(next) = waiting.next() {
-                        running.push(start(next));
-                        next_start.as_mut().reset(after(delay));
-                    }
-                }
-            },
-            () = &mut next_start, if waiting.len() > 0 => {
+                return Ok(io);
+            }
+            Err(e) => {
+                tracing::debug!(target: "hip::connect", host, %addr, error = %e, "connect attempt failed");
+                failures.push((i, addr, e));
+                // A failure hands its turn to the next address at once (§5).
                 if let Some(next) = waiting.next() {
                     running.push(start(next));
+                    next_start.as_mut().reset(after(delay));
                 }
-                next_start.as_mut().reset(after(delay));
-            },
-            else => break,
+            }
         }
     }
     failures.sort_by_key(|(i, _, _)| *i);
