@@ -87,10 +87,11 @@ impl HttpResponse {
             message.push_str(&self.url);
         }
         let e = Error::new(ErrorKind::Response, message).with_status(status);
-        Some(match self.url.is_empty() {
-            true => e,
-            false => e.with_url(self.url.clone()),
-        })
+        if self.url.is_empty() {
+            Some(e)
+        } else {
+            Some(e.with_url(self.url.clone()))
+        }
     }
 
     /// The head as `http::response::Parts`: status, version and headers, as the
