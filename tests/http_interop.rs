@@ -60,6 +60,18 @@ dual_test! {
 }
 
 dual_test! {
+    fn a_proxy_url_is_an_http_uri_too() {
+        let server = HttpBin::start();
+        let proxy = support::proxy::HttpProxy::start();
+        let uri: Uri = proxy.url().parse().unwrap();
+        let http = manager!(b => b.proxy_url(uri));
+        assert_eq!(send!(http.request("GET", server.url("/get"))).unwrap().status(), 200);
+        let forwarded = format!("http://127.0.0.1:{}/get", server.port());
+        assert_eq!(proxy.request_lines(), [("GET".to_owned(), forwarded)]);
+    }
+}
+
+dual_test! {
     fn an_http_request_is_sent_with_its_method_uri_headers_and_body() {
         let server = HttpBin::start();
         let http = manager!();

@@ -708,9 +708,10 @@ impl<F: BuildManager> PoolManagerBuilder<F> {
     /// (one pool to the proxy) and tunnel `https://` URLs with `CONNECT`; `socks4://`,
     /// `socks4a://`, `socks5://` and `socks5h://` proxies (feature `socks`) carry both.
     /// Credentials in the URL (`http://user:pass@proxy:3128`, percent-decoded) become
-    /// `Proxy-Authorization: Basic ...` (HTTP) or the SOCKS username and password.
-    pub fn proxy_url(mut self, proxy_url: impl Into<String>) -> Self {
-        self.proxy.get_or_insert_with(ProxySpec::default).url = proxy_url.into();
+    /// `Proxy-Authorization: Basic ...` (HTTP) or the SOCKS username and password. The URL
+    /// is a `&str`, `String`, `Url` or `http::Uri` (see [`IntoUrl`]).
+    pub fn proxy_url(mut self, proxy_url: impl IntoUrl) -> Self {
+        self.proxy.get_or_insert_with(ProxySpec::default).url = proxy_url.into_url_string();
         self
     }
 
