@@ -176,9 +176,38 @@
 //! | `hip.exceptions.*`                | [`Error`] with [`ErrorKind`] ([`exceptions`]) | the same          |
 //! | `hip.util.*`                      | [`util`]                       | the same                         |
 //! | `hip.fields.*`, `hip.filepost.*`  | [`fields`], [`filepost`]       | the same                         |
+//!
+//! # Rust names and the `http` crate
+//!
+//! Beside the spec's names, the calls Rust users look for, and the `http` crate's types
+//! ([`http`], re-exported): `r.header(..)` and `r.redirect_location()` (the spec's
+//! `getheader` and `get_redirect_location`), `r.status_code()`, `r.error_for_status()`,
+//! methods as `http::Method`, URLs as `http::Uri` or [`Url`] ([`IntoUrl`]), `http::Request`s
+//! sent as they are, responses as `http::Response`s, `hip::Error` as `std::io::Error`,
+//! timeouts as `Duration`s, and request futures `tokio::spawn` takes:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), hip::Error> {
+//! use std::time::Duration;
+//! use hip::http;
+//!
+//! let client = hip::AsyncPoolManager::builder().timeout(Duration::from_secs(5)).build()?;
+//! let req = http::Request::post("http://127.0.0.1:8080/post").body("hello").unwrap();
+//! let task = tokio::spawn(client.send_http(req));
+//! let r = task.await.unwrap()?.error_for_status()?;
+//! let r: http::Response<_> = r.into_http().await?;
+//! assert_eq!(r.status(), http::StatusCode::OK);
+//! # Ok(())
+//! # }
+//! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use hip_core::{Error, ErrorKind, HttpHeaderDict, Result, TunnelResponse, Warning};
+
+/// The `http` crate (version 1) whose types hip takes and gives (`http::Method`,
+/// `http::Uri`, `http::Request`, `http::Response`, `http::StatusCode`, `HeaderMap`), so
+/// callers can name them without a dependency of their own.
+pub use http;
 
 pub use hip_core::filepost::encode_multipart_formdata;
 /// Response parser limits (header block size, header count, chunk-size line length), for
@@ -189,8 +218,8 @@ pub use hip_core::h1::Limits;
 pub use hip_core::h1::{DEFAULT_USER_AGENT, SKIPPABLE_HEADERS, SKIP_HEADER};
 pub use hip_core::request::{make_headers, MakeHeaders};
 pub use hip_core::retry::{RequestHistory, Retries, Retry};
-pub use hip_core::timeout::{Timeout, TimeoutValue};
-pub use hip_core::url::{get_host, parse_url, Url};
+pub use hip_core::timeout::{Seconds, Timeout, TimeoutValue};
+pub use hip_core::url::{get_host, parse_url, IntoUrl, Url};
 
 /// The spec's `hip.exceptions`: one [`Error`] type whose [`ErrorKind`] names the exception.
 pub mod exceptions {
@@ -213,8 +242,8 @@ pub mod util {
     pub use hip_core::h1::{SKIPPABLE_HEADERS, SKIP_HEADER};
     pub use hip_core::request::{make_headers, AcceptEncoding, MakeHeaders};
     pub use hip_core::retry::{RequestHistory, Retries, Retry, RetryCount};
-    pub use hip_core::timeout::{Timeout, TimeoutValue};
-    pub use hip_core::url::{get_host, parse_url, split_first, Url};
+    pub use hip_core::timeout::{Seconds, Timeout, TimeoutValue};
+    pub use hip_core::url::{get_host, parse_url, split_first, IntoUrl, Url};
 
     #[cfg(any(feature = "async", feature = "blocking"))]
     pub use hip_async::util::{
@@ -246,7 +275,7 @@ pub type AsyncPoolManager = hip_async::PoolManager;
 pub type AsyncPoolManagerBuilder = hip_async::PoolManagerBuilder;
 /// An async request being built (`AsyncPoolManager.request(...)`).
 #[cfg(feature = "async")]
-pub type AsyncRequestBuilder<'a> = hip_async::RequestBuilder<'a>;
+pub type AsyncRequestBuilder = hip_async::RequestBuilder;
 /// A request body for the async API (bytes, text, `AsyncRead`ers, streams).
 #[cfg(feature = "async")]
 pub type AsyncBody = hip_async::Body;
@@ -262,6 +291,10 @@ pub type AsyncHttpResponse = hip_async::HttpResponse;
 /// Builds an [`AsyncHttpResponse`] in memory (the spec's `HTTPResponse(...)` constructor).
 #[cfg(feature = "async")]
 pub type AsyncHttpResponseBuilder = hip_async::HttpResponseBuilder;
+/// The body of the `http::Response` that `AsyncHttpResponse::into_http_streaming` makes:
+/// a `Stream` of the response body's chunks.
+#[cfg(feature = "async")]
+pub type AsyncResponseStream = hip_async::ResponseStream;
 /// The spec's `hip.AsyncProxyManager`: an [`AsyncPoolManager`] built with a proxy.
 #[cfg(feature = "async")]
 pub type AsyncProxyManager = hip_async::ProxyManager;
@@ -338,5 +371,5 @@ pub use hip_blocking as blocking;
 pub use hip_blocking::{
     connection_from_url, proxy_from_url, Body, HttpConnectionPool, HttpResponse,
     HttpResponseBuilder, HttpsConnectionPool, PoolManager, PoolManagerBuilder, ProxyManager,
-    RequestBuilder,
+    RequestBuilder, ResponseReader,
 };

@@ -22,6 +22,7 @@
 mod api;
 mod exchange;
 mod pool;
+mod sync_cell;
 mod transport;
 pub mod warnings;
 
@@ -33,7 +34,7 @@ pub use api::{
 };
 pub use exchange::{
     Body, BodyStream, BuiltResponse, HttpResponse, HttpResponseBuilder, RequestOptions,
-    SeekableRead, REDIRECT_STATUSES,
+    ResponseStream, SeekableRead, REDIRECT_STATUSES,
 };
 pub use pool::{HttpConnectionPool, HttpsConnectionPool, PoolKey, PoolOptions};
 #[cfg(feature = "socks")]

@@ -152,6 +152,12 @@ impl From<hip_async::Body> for Body {
         Body { inner }
     }
 }
+impl From<()> for Body {
+    /// No body (what `http::Request<()>` carries).
+    fn from(_: ()) -> Self {
+        Body::empty()
+    }
+}
 impl From<Bytes> for Body {
     fn from(b: Bytes) -> Self {
         Body::bytes(b)

@@ -27,6 +27,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod body;
+mod interop;
 mod manager;
 mod pool;
 mod request;
@@ -34,6 +35,7 @@ mod response;
 mod runtime;
 
 pub use body::Body;
+pub use interop::ResponseReader;
 #[cfg(feature = "socks")]
 pub use manager::SocksProxyManager;
 pub use manager::{proxy_from_url, PoolManager, ProxyManager};

@@ -3,8 +3,10 @@
 use std::fmt;
 
 use hip_async::{PoolKey, PoolOptions, ProxyConfig, RequestContext, RequestOptions, Scheme};
+use hip_core::url::IntoUrl;
 use hip_core::{Error, HttpHeaderDict};
 
+use crate::body::Body;
 use crate::pool::HttpConnectionPool;
 use crate::request::{BlockingFlavor, PoolManagerBuilder, RequestBuilder};
 use crate::response::HttpResponse;
@@ -157,10 +159,36 @@ impl PoolManager {
     }
 
     /// Starts a request (the spec's `request(method, url, fields=None, headers=None, ...)`).
-    /// `url` must be absolute.
-    pub fn request(&self, method: impl AsRef<str>, url: impl Into<String>) -> RequestBuilder<'_> {
+    /// `method` is a `&str` (any case) or an `http::Method`; `url` must be absolute, given as
+    /// a `&str`, `String`, `hip::Url` or `http::Uri` (see [`hip_core::url::IntoUrl`]).
+    pub fn request(&self, method: impl AsRef<str>, url: impl IntoUrl) -> RequestBuilder {
         self.inner
             .request_with(BlockingFlavor::new(&self.rt), method, url)
+    }
+
+    /// Starts a request from an `http::Request`: its method, URI (absolute), headers and
+    /// body (any type [`Body`] converts from: `()`, `Bytes`, `String`, `Vec<u8>`, [`Body`]
+    /// itself). As [`hip_async::PoolManager::request_http`]: headers, when the request has
+    /// any, replace the manager's defaults; a version other than HTTP/1.1 fails at `send()`.
+    ///
+    /// ```no_run
+    /// # fn demo(http: hip_blocking::PoolManager) -> Result<(), hip_core::Error> {
+    /// let req = http::Request::get("http://127.0.0.1:8080/get").body(()).unwrap();
+    /// let r = http.request_http(req).timeout(5.0).send()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn request_http<B: Into<Body>>(&self, request: http::Request<B>) -> RequestBuilder {
+        self.inner
+            .request_http_with(BlockingFlavor::new(&self.rt), request)
+    }
+
+    /// Sends an `http::Request` (see [`PoolManager::request_http`]):
+    /// `request_http(request).send()`.
+    pub fn send_http<B: Into<Body>>(
+        &self,
+        request: http::Request<B>,
+    ) -> Result<HttpResponse, Error> {
+        self.request_http(request).send()
     }
 
     /// The spec's `urlopen(method, url, redirect=True, **kw)`, with redirects followed across

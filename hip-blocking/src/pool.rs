@@ -3,8 +3,10 @@
 use std::fmt;
 
 use hip_async::{PoolOptions, RequestOptions, Scheme};
+use hip_core::url::IntoUrl;
 use hip_core::Error;
 
+use crate::body::Body;
 use crate::request::{BlockingFlavor, RequestBuilder};
 use crate::response::HttpResponse;
 use crate::runtime::Runtime;
@@ -136,9 +138,26 @@ impl HttpConnectionPool {
     }
 
     /// Starts a request (the spec's `request(method, url, fields=None, headers=None, ...)`).
-    pub fn request(&self, method: impl AsRef<str>, url: impl Into<String>) -> RequestBuilder<'_> {
+    /// `method` is a `&str` or an `http::Method`; `url` a path or an absolute URL on this
+    /// host, as a `&str`, `String`, `hip::Url` or `http::Uri`.
+    pub fn request(&self, method: impl AsRef<str>, url: impl IntoUrl) -> RequestBuilder {
         self.inner
             .request_with(BlockingFlavor::new(&self.rt), method, url)
+    }
+
+    /// Starts a request from an `http::Request` (method, URI, headers, body), as
+    /// [`crate::PoolManager::request_http`] does; the URI is a path or a URL on this host.
+    pub fn request_http<B: Into<Body>>(&self, request: http::Request<B>) -> RequestBuilder {
+        self.inner
+            .request_http_with(BlockingFlavor::new(&self.rt), request)
+    }
+
+    /// Sends an `http::Request`: `request_http(request).send()`.
+    pub fn send_http<B: Into<Body>>(
+        &self,
+        request: http::Request<B>,
+    ) -> Result<HttpResponse, Error> {
+        self.request_http(request).send()
     }
 }
 

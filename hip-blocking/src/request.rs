@@ -67,4 +67,4 @@ pub type PoolManagerBuilder = hip_async::PoolManagerBuilder<BlockingFlavor>;
 /// headers=None, **urlopen_kw)`, with the keywords of [`hip_async::RequestBuilder`];
 /// `send()` blocks until the response (and, unless `preload_content(false)`, its body) has
 /// arrived. Bodies are this crate's [`Body`] (with `std::io` readers and iterators).
-pub type RequestBuilder<'a> = hip_async::RequestBuilder<'a, BlockingFlavor>;
+pub type RequestBuilder = hip_async::RequestBuilder<BlockingFlavor>;

@@ -254,7 +254,7 @@ impl io::Read for HttpResponse {
         let read = tokio::io::AsyncReadExt::read(&mut self.inner, buf);
         match self.rt.block_on(read) {
             Ok(r) => r,
-            Err(e) => Err(io::Error::other(e)),
+            Err(e) => Err(e.into()),
         }
     }
 }

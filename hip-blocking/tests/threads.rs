@@ -14,7 +14,7 @@ fn types_are_send_sync_and_clone() {
     assert_send_sync_clone::<HttpConnectionPool>();
     assert_send_sync_clone::<hip_blocking::PoolManagerBuilder>();
     assert_send::<HttpResponse>();
-    assert_send::<RequestBuilder<'static>>();
+    assert_send::<RequestBuilder>();
     assert_send::<hip_blocking::Stream<'static>>();
     assert_send::<hip_blocking::Body>();
 }

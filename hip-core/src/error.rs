@@ -57,7 +57,9 @@ pub enum ErrorKind {
     /// `MaxRetryError`: the retries ran out; [`Error::reason`] is the last cause.
     MaxRetry,
     /// `ResponseError`: the reason inside a [`ErrorKind::MaxRetry`] when a status in
-    /// `status_forcelist` came back too many times ("too many 500 error responses").
+    /// `status_forcelist` came back too many times ("too many 500 error responses"), and
+    /// what a response's `error_for_status()` returns for a 4xx or 5xx status (a hip
+    /// addition). Either way [`Error::status`] gives the status.
     Response,
     /// `EmptyPoolError`: a blocking pool had no free connection within `pool_timeout`.
     EmptyPool,
@@ -453,6 +455,74 @@ impl StdError for Error {
     }
 }
 
+/// For code that speaks `std::io` (a `Read` adapter, `?` in a function returning
+/// `io::Result`): the hip error becomes the io error's inner error, whole, so
+/// [`get_ref`](std::io::Error::get_ref) or [`into_inner`](std::io::Error::into_inner) and a
+/// `downcast` give it back with its kind, URL and cause.
+///
+/// The io error's [kind](std::io::ErrorKind) says what happened as far as `std::io` can:
+/// `TimedOut` for read and connect timeouts and the deadline, `UnexpectedEof` for an
+/// [`ErrorKind::IncompleteRead`], the kind of the underlying io error when there is one
+/// (a refused or reset connection), `InvalidInput` for values the caller gave (URL,
+/// header, body, settings), `InvalidData` for what the peer sent (protocol, decoding),
+/// `Other` otherwise. A `MaxRetryError` takes the kind of its [`reason`](Error::reason).
+///
+/// ```
+/// use hip_core::{Error, ErrorKind};
+///
+/// let e = Error::new(ErrorKind::ReadTimeout, "Read timed out. (read timeout=0.5)");
+/// let io = std::io::Error::from(e);
+/// assert_eq!(io.kind(), std::io::ErrorKind::TimedOut);
+/// let back = io.into_inner().unwrap().downcast::<Error>().unwrap();
+/// assert_eq!(back.kind(), ErrorKind::ReadTimeout);
+/// ```
+impl From<Error> for std::io::Error {
+    fn from(e: Error) -> Self {
+        std::io::Error::new(e.io_error_kind(), e)
+    }
+}
+
+impl Error {
+    /// The [`std::io::ErrorKind`] that `From<Error> for std::io::Error` gives.
+    fn io_error_kind(&self) -> std::io::ErrorKind {
+        use std::io::ErrorKind as Io;
+        match self.inner.kind {
+            ErrorKind::ReadTimeout | ErrorKind::ConnectTimeout | ErrorKind::Deadline => {
+                return Io::TimedOut
+            }
+            ErrorKind::IncompleteRead => return Io::UnexpectedEof,
+            ErrorKind::MaxRetry => {
+                if let Some(reason) = self.reason() {
+                    return reason.io_error_kind();
+                }
+            }
+            _ => {}
+        }
+        if let Some(io) = self
+            .inner
+            .source
+            .as_ref()
+            .and_then(|s| s.downcast_ref::<std::io::Error>())
+        {
+            return io.kind();
+        }
+        match self.inner.kind {
+            ErrorKind::InvalidValue
+            | ErrorKind::LocationValue
+            | ErrorKind::LocationParse
+            | ErrorKind::InvalidHeader
+            | ErrorKind::InvalidBody
+            | ErrorKind::ProxySchemeUnknown
+            | ErrorKind::LocalProtocol => Io::InvalidInput,
+            ErrorKind::Protocol
+            | ErrorKind::BadVersion
+            | ErrorKind::HeaderParsing
+            | ErrorKind::Decode => Io::InvalidData,
+            _ => Io::Other,
+        }
+    }
+}
+
 /// Warning categories (the spec's `HTTPWarning` subclasses). hip reports warnings as
 /// `tracing` events under the `hip::warnings` target; `disable_warnings` silences them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -581,6 +651,35 @@ mod tests {
         let r = Error::new(ErrorKind::Response, "too many 500 error responses").with_status(500);
         assert_eq!(r.status(), Some(500));
         assert!(r.tunnel_response().is_none());
+    }
+
+    #[test]
+    fn into_io_error_keeps_the_hip_error_and_picks_a_kind() {
+        use std::io::ErrorKind as Io;
+        let io_kind = |e: Error| std::io::Error::from(e).kind();
+        assert_eq!(io_kind(Error::new(ErrorKind::Deadline, "x")), Io::TimedOut);
+        assert_eq!(
+            io_kind(Error::new(ErrorKind::IncompleteRead, "x")),
+            Io::UnexpectedEof
+        );
+        assert_eq!(
+            io_kind(Error::new(ErrorKind::InvalidHeader, "x")),
+            Io::InvalidInput
+        );
+        assert_eq!(io_kind(Error::new(ErrorKind::Decode, "x")), Io::InvalidData);
+        assert_eq!(io_kind(Error::new(ErrorKind::EmptyPool, "x")), Io::Other);
+        let refused = std::io::Error::from(Io::ConnectionRefused);
+        let cause = Error::io(ErrorKind::NewConnection, "Failed to connect", refused);
+        assert_eq!(io_kind(cause.clone()), Io::ConnectionRefused);
+        let retried = Error::max_retry("http://h/", cause);
+        let io = std::io::Error::from(retried);
+        assert_eq!(io.kind(), Io::ConnectionRefused);
+        let inner = io
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<Error>())
+            .unwrap();
+        assert_eq!(inner.kind(), ErrorKind::MaxRetry);
+        assert_eq!(inner.url(), Some("http://h/"));
     }
 
     #[test]

@@ -50,6 +50,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::error::{Error, ErrorKind};
 use crate::headers::HttpHeaderDict;
+use crate::timeout::Seconds;
 
 mod date;
 
@@ -669,26 +670,28 @@ impl Retry {
         self
     }
 
-    /// Sets `backoff_max`: the longest backoff, in seconds (urllib3 2.x). Infinity means no
-    /// cap. A negative or NaN value is kept as given and reported by [`Retry::validate`].
-    pub fn backoff_max(mut self, seconds: f64) -> Retry {
-        self.backoff_max = seconds;
+    /// Sets `backoff_max`: the longest backoff, in seconds (`f64`, `u64`) or as a
+    /// `Duration` (urllib3 2.x). Infinity means no cap. A negative or NaN value is kept as
+    /// given and reported by [`Retry::validate`].
+    pub fn backoff_max(mut self, seconds: impl Into<Seconds>) -> Retry {
+        self.backoff_max = seconds.into().as_secs_f64();
         self
     }
 
-    /// Sets `backoff_jitter`: the most random jitter added to a backoff, in seconds (urllib3
-    /// 2.x); see [`Retry::get_backoff_time_with`]. A negative or NaN value is kept as given
-    /// and reported by [`Retry::validate`].
-    pub fn backoff_jitter(mut self, seconds: f64) -> Retry {
-        self.backoff_jitter = seconds;
+    /// Sets `backoff_jitter`: the most random jitter added to a backoff, in seconds (`f64`,
+    /// `u64`) or as a `Duration` (urllib3 2.x); see [`Retry::get_backoff_time_with`]. A
+    /// negative or NaN value is kept as given and reported by [`Retry::validate`].
+    pub fn backoff_jitter(mut self, seconds: impl Into<Seconds>) -> Retry {
+        self.backoff_jitter = seconds.into().as_secs_f64();
         self
     }
 
     /// Sets `retry_after_max`: the longest wait a `Retry-After` header can ask for, in
-    /// seconds (urllib3 2.x); longer ones are cut down to it. Infinity means no cap. A
-    /// negative or NaN value is kept as given and reported by [`Retry::validate`].
-    pub fn retry_after_max(mut self, seconds: f64) -> Retry {
-        self.retry_after_max = seconds;
+    /// seconds (`f64`, `u64`) or as a `Duration` (urllib3 2.x); longer ones are cut down to
+    /// it. Infinity means no cap. A negative or NaN value is kept as given and reported by
+    /// [`Retry::validate`].
+    pub fn retry_after_max(mut self, seconds: impl Into<Seconds>) -> Retry {
+        self.retry_after_max = seconds.into().as_secs_f64();
         self
     }
 

@@ -232,6 +232,77 @@ impl From<Option<f64>> for TimeoutInput {
     }
 }
 
+/// A length of time given as seconds (`f64`, or `u64` whole seconds, as the spec's numbers)
+/// or as a [`Duration`]: what the builders' `pool_timeout` and `deadline` take, and
+/// [`Retry`](crate::retry::Retry)'s bounds on waits (`backoff_max`, `backoff_jitter`,
+/// `retry_after_max`).
+///
+/// A number that is no length of time (negative, NaN, infinite, or too large for a
+/// `Duration`) is kept as given, so that the setter can name it in its error.
+///
+/// ```
+/// use std::time::Duration;
+/// use hip_core::timeout::Seconds;
+///
+/// assert_eq!(Seconds::from(1.5).duration(), Some(Duration::from_millis(1500)));
+/// assert_eq!(Seconds::from(2).duration(), Some(Duration::from_secs(2)));
+/// assert_eq!(Seconds::from(Duration::from_millis(250)).as_secs_f64(), 0.25);
+/// assert_eq!(Seconds::from(-1.0).duration(), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Seconds(SecondsRepr);
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SecondsRepr {
+    /// Seconds as given, kept exactly (an invalid number too, to be named).
+    Float(f64),
+    Duration(Duration),
+}
+
+impl Seconds {
+    /// The length of time; `None` when the number given was negative, NaN, infinite or too
+    /// large for a `Duration`.
+    pub fn duration(self) -> Option<Duration> {
+        match self.0 {
+            SecondsRepr::Float(x) => Duration::try_from_secs_f64(x).ok(),
+            SecondsRepr::Duration(d) => Some(d),
+        }
+    }
+
+    /// The number of seconds: exactly the number given, or the `Duration`'s.
+    pub fn as_secs_f64(self) -> f64 {
+        match self.0 {
+            SecondsRepr::Float(x) => x,
+            SecondsRepr::Duration(d) => d.as_secs_f64(),
+        }
+    }
+}
+
+impl From<f64> for Seconds {
+    fn from(seconds: f64) -> Self {
+        Seconds(SecondsRepr::Float(seconds))
+    }
+}
+
+impl From<u64> for Seconds {
+    fn from(seconds: u64) -> Self {
+        Seconds(SecondsRepr::Duration(Duration::from_secs(seconds)))
+    }
+}
+
+impl From<Duration> for Seconds {
+    fn from(d: Duration) -> Self {
+        Seconds(SecondsRepr::Duration(d))
+    }
+}
+
+impl fmt::Display for Seconds {
+    /// The number of seconds, as the spec shows it (`2.5`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.as_secs_f64())
+    }
+}
+
 /// The spec's `Timeout(total=None, connect=DEFAULT_TIMEOUT, read=DEFAULT_TIMEOUT)`.
 ///
 /// - `connect`: how long a connection attempt (name resolution, TCP connect, TLS and proxy
@@ -241,10 +312,15 @@ impl From<Option<f64>> for TimeoutInput {
 ///   after connecting. When `total` and `connect` (or `read`) are both set, the shorter
 ///   applies.
 ///
+/// Every setting takes seconds (`2.5`, `3`) or a [`Duration`], and so does every builder's
+/// `timeout(...)` (a plain number or `Duration` is [`Timeout::from_float`]).
+///
 /// ```
 /// use std::time::Duration;
 /// use hip_core::timeout::{Timeout, TimeoutValue};
 ///
+/// let t = Timeout::new().connect(Duration::from_millis(500)).read(2.0);
+/// assert_eq!(t, Timeout::new().connect(0.5).read(2.0));
 /// let t = Timeout::new().connect(1.0).read(2.0);
 /// assert_eq!(t.to_string(), "Timeout(connect=1.0, read=2.0, total=None)");
 /// assert_eq!(t.connect_timeout(), TimeoutValue::After(Duration::from_secs(1)));

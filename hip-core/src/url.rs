@@ -217,6 +217,84 @@ impl FromStr for Url {
     }
 }
 
+/// What a request's URL may be given as: `&str`, `String` (and `&String`, `Cow<str>`,
+/// `Box<str>`), a [`Url`] (or `&Url`), or an [`http::Uri`] (or `&http::Uri`). The request
+/// builders (`PoolManager::request`, a pool's `request`) take any of them; the text is then
+/// parsed as [`parse_url`] does, so every form means the same request.
+///
+/// Not sealed: implement it for a URL type of your own by returning its text.
+///
+/// ```
+/// use hip_core::url::{parse_url, IntoUrl};
+///
+/// let uri: http::Uri = "http://127.0.0.1:8080/get?a=b".parse().unwrap();
+/// assert_eq!(uri.into_url_string(), "http://127.0.0.1:8080/get?a=b");
+/// let url = parse_url("http://127.0.0.1:8080/get").unwrap();
+/// assert_eq!((&url).into_url_string(), "http://127.0.0.1:8080/get");
+/// ```
+pub trait IntoUrl {
+    /// The URL as text.
+    fn into_url_string(self) -> String;
+}
+
+impl IntoUrl for &str {
+    fn into_url_string(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl IntoUrl for String {
+    fn into_url_string(self) -> String {
+        self
+    }
+}
+
+impl IntoUrl for &String {
+    fn into_url_string(self) -> String {
+        self.clone()
+    }
+}
+
+impl IntoUrl for std::borrow::Cow<'_, str> {
+    fn into_url_string(self) -> String {
+        self.into_owned()
+    }
+}
+
+impl IntoUrl for Box<str> {
+    fn into_url_string(self) -> String {
+        self.into()
+    }
+}
+
+impl IntoUrl for Url {
+    /// [`Url::url`].
+    fn into_url_string(self) -> String {
+        self.url()
+    }
+}
+
+impl IntoUrl for &Url {
+    /// [`Url::url`].
+    fn into_url_string(self) -> String {
+        self.url()
+    }
+}
+
+impl IntoUrl for http::Uri {
+    /// The URI as `http` writes it (`scheme://authority/path?query`).
+    fn into_url_string(self) -> String {
+        self.to_string()
+    }
+}
+
+impl IntoUrl for &http::Uri {
+    /// The URI as `http` writes it (`scheme://authority/path?query`).
+    fn into_url_string(self) -> String {
+        self.to_string()
+    }
+}
+
 /// The spec's `port_by_scheme` table: the default port of `http` (80) and `https` (443),
 /// `None` for any other scheme. The scheme is compared ignoring ASCII case.
 pub fn port_by_scheme(scheme: &str) -> Option<u16> {

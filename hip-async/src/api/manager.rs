@@ -16,14 +16,14 @@ use std::time::Duration;
 
 use hip_core::h1::Limits;
 use hip_core::retry::{Retries, Retry};
-use hip_core::timeout::Timeout;
-use hip_core::url::parse_url;
+use hip_core::timeout::{Seconds, Timeout};
+use hip_core::url::{parse_url, IntoUrl};
 use hip_core::{Error, HttpHeaderDict};
 
 use super::flavor::{Async, Flavor};
-use super::request::{RequestBuilder, Target};
+use super::request::{checked_deadline, RequestBuilder, Target};
 use super::session::Session;
-use crate::exchange::{HttpResponse, RequestOptions};
+use crate::exchange::{Body, HttpResponse, RequestOptions};
 use crate::pool::{url_host, url_scheme, HttpConnectionPool, PoolKey, PoolOptions, Registry};
 use crate::transport::{
     AssertHostname, CertReqs, ConnectOptions, Connector, EnvProxies, ProxyConfig, ProxyRules,
@@ -298,8 +298,20 @@ impl PoolManager {
     }
 
     /// Starts a request (the spec's `request(method, url, fields=None, headers=None, ...)`).
-    /// `url` must be absolute.
-    pub fn request(&self, method: impl AsRef<str>, url: impl Into<String>) -> RequestBuilder<'_> {
+    ///
+    /// `method` is a `&str` (`"GET"`, any case) or an `http::Method`; `url` must be absolute,
+    /// given as a `&str`, a `String`, a [`hip_core::url::Url`] or an `http::Uri` (see
+    /// [`IntoUrl`]). The builder holds a clone of the manager, so its `send()` future is
+    /// `Send + 'static`.
+    ///
+    /// ```no_run
+    /// # async fn demo(http: hip_async::PoolManager) -> Result<(), hip_core::Error> {
+    /// let uri: http::Uri = "http://127.0.0.1:8080/get".parse().unwrap();
+    /// let task = tokio::spawn(http.request(http::Method::GET, uri).send());
+    /// let r = task.await.unwrap()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn request(&self, method: impl AsRef<str>, url: impl IntoUrl) -> RequestBuilder {
         self.request_with(Async, method, url)
     }
 
@@ -308,14 +320,52 @@ impl PoolManager {
         &self,
         flavor: F,
         method: impl AsRef<str>,
-        url: impl Into<String>,
-    ) -> RequestBuilder<'_, F> {
+        url: impl IntoUrl,
+    ) -> RequestBuilder<F> {
         RequestBuilder::new(
             flavor,
-            Target::Manager(&self.inner),
+            Target::Manager(self.inner.clone()),
             method.as_ref(),
-            url.into(),
+            url.into_url_string(),
         )
+    }
+
+    /// Starts a request from an `http::Request`: its method, URI (absolute), headers and
+    /// body. Headers, when the request has any, replace the manager's default headers, as
+    /// [`RequestBuilder::headers`] does; an empty `HeaderMap` keeps them. The body is any
+    /// type [`RequestBuilder::body`] takes (`()` for none, `Bytes`, `String`, `Vec<u8>`,
+    /// [`Body`], ...). hip sends HTTP/1.1: a request whose version is another fails at
+    /// `send()` with `ErrorKind::InvalidValue`. Extensions are not used. Further keywords
+    /// (`timeout`, `retries`, ...) can be chained before `send()`.
+    ///
+    /// ```no_run
+    /// # async fn demo(http: hip_async::PoolManager) -> Result<(), hip_core::Error> {
+    /// let req = http::Request::post("http://127.0.0.1:8080/post")
+    ///     .header("Content-Type", "text/plain")
+    ///     .body("hello")
+    ///     .unwrap();
+    /// let r = http.request_http(req).retries(0).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn request_http<B: Into<Body>>(&self, request: http::Request<B>) -> RequestBuilder {
+        self.request_http_with(Async, request)
+    }
+
+    /// [`Self::request_http`] completing in another flavour (what hip-blocking uses).
+    pub fn request_http_with<F: Flavor, B: Into<F::Body>>(
+        &self,
+        flavor: F,
+        request: http::Request<B>,
+    ) -> RequestBuilder<F> {
+        RequestBuilder::from_http(flavor, Target::Manager(self.inner.clone()), request)
+    }
+
+    /// Sends an `http::Request` (see [`Self::request_http`]): `request_http(request).send()`.
+    pub fn send_http<B: Into<Body>>(
+        &self,
+        request: http::Request<B>,
+    ) -> impl std::future::Future<Output = Result<HttpResponse, Error>> + Send + 'static {
+        self.request_http(request).send()
     }
 
     /// The spec's `urlopen(method, url, redirect=True, **kw)`, with redirects followed across
@@ -407,7 +457,7 @@ pub struct PoolManagerBuilder<F: BuildManager = Async> {
     proxy: Option<ProxySpec>,
     proxy_from_env: bool,
     max_body_size: Option<u64>,
-    deadline: Option<f64>,
+    deadline: Option<Seconds>,
     flavor: PhantomData<fn() -> F>,
 }
 
@@ -486,7 +536,7 @@ impl<F: BuildManager> PoolManagerBuilder<F> {
         self
     }
 
-    /// `timeout`: seconds or a [`Timeout`].
+    /// `timeout`: seconds (`2.5`, `3`), a `Duration`, or a [`Timeout`].
     pub fn timeout(mut self, timeout: impl Into<Timeout>) -> Self {
         self.opts.timeout = timeout.into();
         self
@@ -673,9 +723,10 @@ impl<F: BuildManager> PoolManagerBuilder<F> {
     /// (one pool to the proxy) and tunnel `https://` URLs with `CONNECT`; `socks4://`,
     /// `socks4a://`, `socks5://` and `socks5h://` proxies (feature `socks`) carry both.
     /// Credentials in the URL (`http://user:pass@proxy:3128`, percent-decoded) become
-    /// `Proxy-Authorization: Basic ...` (HTTP) or the SOCKS username and password.
-    pub fn proxy_url(mut self, proxy_url: impl Into<String>) -> Self {
-        self.proxy.get_or_insert_with(ProxySpec::default).url = proxy_url.into();
+    /// `Proxy-Authorization: Basic ...` (HTTP) or the SOCKS username and password. The URL
+    /// is a `&str`, `String`, `Url` or `http::Uri` (see [`IntoUrl`]).
+    pub fn proxy_url(mut self, proxy_url: impl IntoUrl) -> Self {
+        self.proxy.get_or_insert_with(ProxySpec::default).url = proxy_url.into_url_string();
         self
     }
 
@@ -708,12 +759,12 @@ impl<F: BuildManager> PoolManagerBuilder<F> {
         self
     }
 
-    /// A deadline in seconds for each whole call of this manager that does not set its own
-    /// (see `RequestBuilder::deadline`): connecting, sending, every retry and redirect, the
-    /// sleeps between them, and preloading. Default: none. A hip addition; checked by
-    /// `build()`.
-    pub fn deadline(mut self, secs: f64) -> Self {
-        self.deadline = Some(secs);
+    /// A deadline, in seconds (`2.5`, `3`) or as a `Duration`, for each whole call of this
+    /// manager that does not set its own (see `RequestBuilder::deadline`): connecting,
+    /// sending, every retry and redirect, the sleeps between them, and preloading. Default:
+    /// none. A hip addition; checked by `build()`.
+    pub fn deadline(mut self, deadline: impl Into<Seconds>) -> Self {
+        self.deadline = Some(deadline.into());
         self
     }
 
@@ -787,18 +838,7 @@ impl<F: BuildManager> PoolManagerBuilder<F> {
             }
             _ => None,
         };
-        let deadline = match self.deadline {
-            None => None,
-            Some(secs) => match std::time::Duration::try_from_secs_f64(secs) {
-                Ok(d) if !d.is_zero() => Some(d),
-                _ => {
-                    return Err(Error::new(
-                        hip_core::ErrorKind::InvalidValue,
-                        format!("deadline must be a positive number of seconds, got {secs}"),
-                    ))
-                }
-            },
-        };
+        let deadline = self.deadline.map(checked_deadline).transpose()?;
         let registry = Registry::new(self.num_pools, self.opts, proxy)?;
         F::manager(PoolManager {
             inner: Arc::new(Session {

@@ -1,12 +1,12 @@
 //! The request calls of a single pool: the spec's `HTTPConnectionPool.urlopen` and
 //! `request`, and `connection_from_url`.
 
-use hip_core::url::parse_url;
+use hip_core::url::{parse_url, IntoUrl};
 use hip_core::{Error, ErrorKind};
 
 use super::flavor::{Async, Flavor};
 use super::request::{RequestBuilder, Target};
-use crate::exchange::{self, HttpResponse, RequestOptions, Source};
+use crate::exchange::{self, Body, HttpResponse, RequestOptions, Source};
 use crate::pool::{url_host, url_scheme, HttpConnectionPool, PoolOptions};
 
 impl HttpConnectionPool {
@@ -36,8 +36,11 @@ impl HttpConnectionPool {
         exchange::run(Source::Pool(self), method, url, opts).await
     }
 
-    /// Starts a request built with the spec's `RequestMethods.request` semantics.
-    pub fn request(&self, method: impl AsRef<str>, url: impl Into<String>) -> RequestBuilder<'_> {
+    /// Starts a request built with the spec's `RequestMethods.request` semantics. `method`
+    /// is a `&str` or an `http::Method`; `url` a path or an absolute URL on this pool's
+    /// host, as a `&str`, `String`, `Url` or `http::Uri` (see [`IntoUrl`]). The builder holds
+    /// a clone of the pool, so its `send()` future is `Send + 'static`.
+    pub fn request(&self, method: impl AsRef<str>, url: impl IntoUrl) -> RequestBuilder {
         self.request_with(Async, method, url)
     }
 
@@ -46,9 +49,38 @@ impl HttpConnectionPool {
         &self,
         flavor: F,
         method: impl AsRef<str>,
-        url: impl Into<String>,
-    ) -> RequestBuilder<'_, F> {
-        RequestBuilder::new(flavor, Target::Pool(self), method.as_ref(), url.into())
+        url: impl IntoUrl,
+    ) -> RequestBuilder<F> {
+        RequestBuilder::new(
+            flavor,
+            Target::Pool(self.clone()),
+            method.as_ref(),
+            url.into_url_string(),
+        )
+    }
+
+    /// Starts a request from an `http::Request` (its method, URI, headers and body), as
+    /// [`PoolManager::request_http`](crate::PoolManager::request_http) does; the URI is a
+    /// path or an absolute URL on this pool's host.
+    pub fn request_http<B: Into<Body>>(&self, request: http::Request<B>) -> RequestBuilder {
+        self.request_http_with(Async, request)
+    }
+
+    /// [`Self::request_http`] completing in another flavour (what hip-blocking uses).
+    pub fn request_http_with<F: Flavor, B: Into<F::Body>>(
+        &self,
+        flavor: F,
+        request: http::Request<B>,
+    ) -> RequestBuilder<F> {
+        RequestBuilder::from_http(flavor, Target::Pool(self.clone()), request)
+    }
+
+    /// Sends an `http::Request` (see [`Self::request_http`]): `request_http(request).send()`.
+    pub fn send_http<B: Into<Body>>(
+        &self,
+        request: http::Request<B>,
+    ) -> impl std::future::Future<Output = Result<HttpResponse, Error>> + Send + 'static {
+        self.request_http(request).send()
     }
 }
 

@@ -1,11 +1,11 @@
 //! Building a request: the spec's `RequestMethods` (`request`, `request_encode_url`,
 //! `request_encode_body`) and `urlopen` keyword arguments, as a builder.
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use hip_core::filepost::{encode_multipart_formdata, encode_url_fields, urlencode, Fields};
 use hip_core::retry::Retries;
-use hip_core::timeout::Timeout;
+use hip_core::timeout::{Seconds, Timeout};
 use hip_core::{Error, ErrorKind, HttpHeaderDict};
 
 use super::flavor::{Async, Blocking, Flavor};
@@ -13,11 +13,12 @@ use super::session::Session;
 use crate::exchange::{Body, HttpResponse, RequestOptions};
 use crate::pool::HttpConnectionPool;
 
-/// What a builder sends through.
-#[derive(Clone, Copy)]
-pub(crate) enum Target<'a> {
-    Pool(&'a HttpConnectionPool),
-    Manager(&'a Session),
+/// What a builder sends through: its own handle (an `Arc` clone) on the pool or the
+/// manager, so the request future borrows nothing and is `'static`.
+#[derive(Clone)]
+pub(crate) enum Target {
+    Pool(HttpConnectionPool),
+    Manager(Arc<Session>),
 }
 
 /// How the spec's `request()` encodes `fields`.
@@ -36,6 +37,9 @@ enum Encoding {
 /// [`Async`]), `.send()` in the blocking one, which builds requests with this same type
 /// and its own [`Blocking`] flavour.
 ///
+/// The builder holds a handle on its manager or pool (a cheap `Arc` clone), not a borrow:
+/// the future of `send()` is `Send + 'static`, so it can be handed to `tokio::spawn`.
+///
 /// ```no_run
 /// # async fn demo(http: hip_async::PoolManager) -> Result<(), hip_core::Error> {
 /// let r = http
@@ -49,9 +53,9 @@ enum Encoding {
 /// # Ok(()) }
 /// ```
 #[must_use = "a request does nothing until it is sent"]
-pub struct RequestBuilder<'a, F: Flavor = Async> {
+pub struct RequestBuilder<F: Flavor = Async> {
     flavor: F,
-    target: Target<'a>,
+    target: Target,
     method: String,
     url: String,
     fields: Option<Fields>,
@@ -65,7 +69,7 @@ pub struct RequestBuilder<'a, F: Flavor = Async> {
     error: Option<Error>,
 }
 
-impl<F: Flavor> std::fmt::Debug for RequestBuilder<'_, F> {
+impl<F: Flavor> std::fmt::Debug for RequestBuilder<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RequestBuilder")
             .field("method", &self.method)
@@ -74,8 +78,8 @@ impl<F: Flavor> std::fmt::Debug for RequestBuilder<'_, F> {
     }
 }
 
-impl<'a, F: Flavor> RequestBuilder<'a, F> {
-    pub(crate) fn new(flavor: F, target: Target<'a>, method: &str, url: String) -> Self {
+impl<F: Flavor> RequestBuilder<F> {
+    pub(crate) fn new(flavor: F, target: Target, method: &str, url: String) -> Self {
         RequestBuilder {
             flavor,
             target,
@@ -89,6 +93,34 @@ impl<'a, F: Flavor> RequestBuilder<'a, F> {
             content_type: None,
             error: None,
         }
+    }
+
+    /// A builder for an `http::Request`: its method, URI, headers and body (see
+    /// [`PoolManager::request_http`](crate::PoolManager::request_http)).
+    pub(crate) fn from_http<B: Into<F::Body>>(
+        flavor: F,
+        target: Target,
+        request: http::Request<B>,
+    ) -> Self {
+        let (parts, body) = request.into_parts();
+        let url = parts.uri.to_string();
+        let mut builder = RequestBuilder::new(flavor, target, parts.method.as_str(), url);
+        if parts.version != http::Version::HTTP_11 {
+            builder.error = Some(
+                Error::new(
+                    ErrorKind::InvalidValue,
+                    format!(
+                        "hip sends HTTP/1.1 only, and the http::Request for {} asks for {:?}",
+                        parts.uri, parts.version
+                    ),
+                )
+                .with_url(parts.uri.to_string()),
+            );
+        }
+        if !parts.headers.is_empty() {
+            builder.opts.headers = Some(HttpHeaderDict::from(parts.headers));
+        }
+        builder.body(body)
     }
 
     /// Encode fields in the URL whatever the method (the spec's `request_encode_url`).
@@ -167,7 +199,7 @@ impl<'a, F: Flavor> RequestBuilder<'a, F> {
         self
     }
 
-    /// `timeout`: seconds as a float, or a [`Timeout`].
+    /// `timeout`: seconds (`2.5`, `3`), a `Duration`, or a [`Timeout`].
     pub fn timeout(mut self, timeout: impl Into<Timeout>) -> Self {
         self.opts.timeout = Some(timeout.into());
         self
@@ -203,34 +235,32 @@ impl<'a, F: Flavor> RequestBuilder<'a, F> {
         self
     }
 
-    /// `pool_timeout` in seconds.
-    pub fn pool_timeout(mut self, secs: f64) -> Self {
-        match Duration::try_from_secs_f64(secs) {
-            Ok(d) => self.opts.pool_timeout = Some(d),
-            Err(_) => {
+    /// `pool_timeout`: how long to wait for a connection from a full `block(true)` pool, in
+    /// seconds (`0.5`, `2`) or as a `Duration`; zero does not wait.
+    pub fn pool_timeout(mut self, timeout: impl Into<Seconds>) -> Self {
+        let timeout = timeout.into();
+        match timeout.duration() {
+            Some(d) => self.opts.pool_timeout = Some(d),
+            None => {
                 self.error = Some(Error::new(
                     ErrorKind::InvalidValue,
-                    format!("pool_timeout must be a non-negative number of seconds, got {secs}"),
+                    format!("pool_timeout must be a non-negative number of seconds, got {timeout}"),
                 ))
             }
         }
         self
     }
 
-    /// A deadline in seconds for the whole call: connecting, sending, every retry and
-    /// redirect, the sleeps between them, and preloading the body. When it runs out the call
-    /// fails with `ErrorKind::Deadline` (a timeout: `is_timeout()`). A hip addition beside
-    /// the spec's `timeout`, whose `total` keeps the spec's meaning; overrides the manager's
+    /// A deadline for the whole call, in seconds (`2.5`, `3`) or as a `Duration`:
+    /// connecting, sending, every retry and redirect, the sleeps between them, and
+    /// preloading the body. When it runs out the call fails with `ErrorKind::Deadline` (a
+    /// timeout: `is_timeout()`). A hip addition beside the spec's `timeout`, whose `total`
+    /// keeps the spec's meaning; overrides the manager's
     /// [`deadline`](crate::PoolManagerBuilder::deadline).
-    pub fn deadline(mut self, secs: f64) -> Self {
-        match Duration::try_from_secs_f64(secs) {
-            Ok(d) if !d.is_zero() => self.opts.deadline = Some(d),
-            _ => {
-                self.error = Some(Error::new(
-                    ErrorKind::InvalidValue,
-                    format!("deadline must be a positive number of seconds, got {secs}"),
-                ))
-            }
+    pub fn deadline(mut self, deadline: impl Into<Seconds>) -> Self {
+        match checked_deadline(deadline.into()) {
+            Ok(d) => self.opts.deadline = Some(d),
+            Err(e) => self.error = Some(e),
         }
         self
     }
@@ -280,15 +310,14 @@ impl<'a, F: Flavor> RequestBuilder<'a, F> {
     /// Sends the request on any flavour: the one request future both APIs run.
     async fn send_async(self) -> Result<HttpResponse, Error> {
         let (target, method, url, opts) = self.into_parts()?;
-        match target {
+        match &target {
             Target::Pool(p) => p.urlopen(&method, &url, opts).await,
             Target::Manager(m) => m.urlopen(&method, &url, opts).await,
         }
     }
 
     /// Applies the field encoding rules and returns what `urlopen` needs.
-    #[allow(clippy::type_complexity)]
-    fn into_parts(mut self) -> Result<(Target<'a>, String, String, RequestOptions), Error> {
+    fn into_parts(mut self) -> Result<(Target, String, String, RequestOptions), Error> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
@@ -336,18 +365,19 @@ impl<'a, F: Flavor> RequestBuilder<'a, F> {
     }
 }
 
-impl<'a> RequestBuilder<'a, Async> {
+impl RequestBuilder<Async> {
     /// Sends the request and waits for the response (its body too, unless
-    /// `preload_content(false)`).
+    /// `preload_content(false)`). The future is `Send + 'static`:
+    /// `tokio::spawn(http.request("GET", url).send())` works.
     pub fn send(
         self,
-    ) -> impl std::future::Future<Output = Result<HttpResponse, Error>> + Send + 'a {
+    ) -> impl std::future::Future<Output = Result<HttpResponse, Error>> + Send + 'static {
         // The request future itself, not a future around it: nothing more to move.
         self.send_async()
     }
 }
 
-impl<F: Blocking> RequestBuilder<'_, F> {
+impl<F: Blocking> RequestBuilder<F> {
     /// Sends the request and blocks until the response has arrived (its body too, unless
     /// `preload_content(false)`), on the flavour's runtime.
     pub fn send(self) -> Result<F::Response, Error> {
@@ -355,5 +385,16 @@ impl<F: Blocking> RequestBuilder<'_, F> {
         // The request future is large (the whole urlopen loop, some KiB): on the heap once,
         // so the runtime's layers move a pointer, not the future.
         flavor.block_on(Box::pin(self.send_async()))
+    }
+}
+
+/// A deadline must be a positive length of time.
+pub(crate) fn checked_deadline(deadline: Seconds) -> Result<std::time::Duration, Error> {
+    match deadline.duration() {
+        Some(d) if !d.is_zero() => Ok(d),
+        _ => Err(Error::new(
+            ErrorKind::InvalidValue,
+            format!("deadline must be a positive number of seconds, got {deadline}"),
+        )),
     }
 }

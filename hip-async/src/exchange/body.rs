@@ -15,6 +15,8 @@ use hip_core::h1::BodyLength;
 use hip_core::{Error, ErrorKind};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeek, AsyncSeekExt};
 
+use crate::sync_cell::SyncCell;
+
 /// How much a reader body is read at a time.
 const READ_CHUNK: usize = 64 * 1024;
 
@@ -22,12 +24,14 @@ const READ_CHUNK: usize = 64 * 1024;
 pub trait SeekableRead: AsyncRead + AsyncSeek + Send + Unpin {}
 impl<T: AsyncRead + AsyncSeek + Send + Unpin> SeekableRead for T {}
 
+/// Where the bytes come from. Readers and streams are only `Send`; each sits in a
+/// [`SyncCell`] so that the body is `Sync` all the same.
 enum Source {
     Empty,
     Bytes(Bytes),
-    Reader(Box<dyn AsyncRead + Send + Unpin>),
-    Seekable(Box<dyn SeekableRead>),
-    Stream(BoxStream<'static, Result<Bytes, BoxError>>),
+    Reader(SyncCell<Box<dyn AsyncRead + Send + Unpin>>),
+    Seekable(SyncCell<Box<dyn SeekableRead>>),
+    Stream(SyncCell<BoxStream<'static, Result<Bytes, BoxError>>>),
 }
 
 /// A request body (the spec's `body` argument of `urlopen` and `request`).
@@ -99,13 +103,13 @@ impl Body {
     /// is). It cannot be rewound: a retry or redirect that needs it again fails with
     /// `UnrewindableBodyError`.
     pub fn reader(reader: impl AsyncRead + Send + Unpin + 'static) -> Self {
-        Body::from_source(Source::Reader(Box::new(reader)), None)
+        Body::from_source(Source::Reader(SyncCell::new(Box::new(reader))), None)
     }
 
     /// A body read from a reader that can seek (a file, a cursor): its position is recorded
     /// before the first attempt (or set from `body_pos`) and restored before each retry.
     pub fn seekable(reader: impl SeekableRead + 'static) -> Self {
-        Body::from_source(Source::Seekable(Box::new(reader)), None)
+        Body::from_source(Source::Seekable(SyncCell::new(Box::new(reader))), None)
     }
 
     /// A body produced by a stream of chunks (sent chunked unless a length is given). It
@@ -116,7 +120,7 @@ impl Body {
         E: Into<BoxError>,
     {
         Body::from_source(
-            Source::Stream(stream.map(|r| r.map_err(Into::into)).boxed()),
+            Source::Stream(SyncCell::new(stream.map(|r| r.map_err(Into::into)).boxed())),
             None,
         )
     }
@@ -159,6 +163,7 @@ impl Body {
     /// before the first attempt.
     pub(crate) async fn prepare(&mut self, body_pos: Option<u64>) -> Result<(), Error> {
         if let Source::Seekable(r) = &mut self.source {
+            let r = r.get_mut();
             let pos = match body_pos {
                 Some(p) => r
                     .seek(SeekFrom::Start(p))
@@ -183,7 +188,7 @@ impl Body {
             Source::Empty | Source::Bytes(_) => Ok(()),
             Source::Seekable(r) => {
                 let pos = self.start.unwrap_or(0);
-                r.seek(SeekFrom::Start(pos)).await.map_err(|e| {
+                r.get_mut().seek(SeekFrom::Start(pos)).await.map_err(|e| {
                     Error::io(
                         ErrorKind::UnrewindableBody,
                         "An error occurred when rewinding request body for redirect/retry",
@@ -227,6 +232,12 @@ impl Body {
     }
 }
 
+impl From<()> for Body {
+    /// No body (what `http::Request<()>` carries).
+    fn from(_: ()) -> Self {
+        Body::empty()
+    }
+}
 impl From<Bytes> for Body {
     fn from(b: Bytes) -> Self {
         Body::bytes(b)
@@ -279,15 +290,23 @@ impl ChunkReader<'_> {
         match &mut self.body.source {
             Source::Reader(r) => {
                 self.buf.reserve(READ_CHUNK);
-                let n = r.read_buf(&mut self.buf).await.map_err(read_err)?;
+                let n = r
+                    .get_mut()
+                    .read_buf(&mut self.buf)
+                    .await
+                    .map_err(read_err)?;
                 Ok((n > 0).then(|| self.buf.split().freeze()))
             }
             Source::Seekable(r) => {
                 self.buf.reserve(READ_CHUNK);
-                let n = r.read_buf(&mut self.buf).await.map_err(read_err)?;
+                let n = r
+                    .get_mut()
+                    .read_buf(&mut self.buf)
+                    .await
+                    .map_err(read_err)?;
                 Ok((n > 0).then(|| self.buf.split().freeze()))
             }
-            Source::Stream(s) => match s.next().await {
+            Source::Stream(s) => match s.get_mut().next().await {
                 None => Ok(None),
                 Some(Ok(b)) => Ok(Some(b)),
                 Some(Err(e)) => Err(Error::new(

@@ -20,5 +20,5 @@ mod urlopen;
 pub use body::{Body, SeekableRead};
 pub use built::{BuiltResponse, HttpResponseBuilder};
 pub use options::RequestOptions;
-pub use response::{BodyStream, HttpResponse, REDIRECT_STATUSES};
+pub use response::{BodyStream, HttpResponse, ResponseStream, REDIRECT_STATUSES};
 pub(crate) use urlopen::{run, Source};

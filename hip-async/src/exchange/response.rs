@@ -21,6 +21,9 @@ use tokio::io::{AsyncRead, ReadBuf};
 use super::built::HttpResponseBuilder;
 use crate::pool::{PooledConn, ReadDeadline};
 
+mod interop;
+pub use interop::ResponseStream;
+
 /// The status codes the spec treats as redirects (`HTTPResponse.REDIRECT_STATUSES`).
 pub const REDIRECT_STATUSES: [u16; 5] = [301, 302, 303, 307, 308];
 
@@ -654,7 +657,7 @@ impl AsyncRead for HttpResponse {
                 Poll::Ready(Ok(()))
             }
             Poll::Ready(Ok(None)) => Poll::Ready(Ok(())),
-            Poll::Ready(Err(e)) => Poll::Ready(Err(std::io::Error::other(e))),
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e.into())),
         }
     }
 }

@@ -108,7 +108,7 @@ async fn write_frame(
     let frame = conn.h1.frame_data(data.len()).map_err(SendError::Local)?;
     conn.write_buf.extend_from_slice(frame.prefix());
     let mut parts: [&[u8]; 3] = [&conn.write_buf, data, frame.suffix()];
-    write_all_vectored(&mut conn.io, &mut parts, limit)
+    write_all_vectored(conn.io.get_mut(), &mut parts, limit)
         .await
         .map_err(SendError::Io)?;
     conn.write_buf.clear();
@@ -118,7 +118,7 @@ async fn write_frame(
 async fn flush_write_buf(conn: &mut Connection, limit: Option<Duration>) -> Result<(), SendError> {
     let mut written = 0;
     while written < conn.write_buf.len() {
-        let n = bounded(limit, conn.io.write(&conn.write_buf[written..]))
+        let n = bounded(limit, conn.io.get_mut().write(&conn.write_buf[written..]))
             .await
             .map_err(SendError::Io)?;
         if n == 0 {
@@ -127,7 +127,7 @@ async fn flush_write_buf(conn: &mut Connection, limit: Option<Duration>) -> Resu
         written += n;
     }
     conn.write_buf.clear();
-    bounded(limit, Pin::new(&mut conn.io).as_mut().flush())
+    bounded(limit, Pin::new(conn.io.get_mut()).flush())
         .await
         .map_err(SendError::Io)
 }

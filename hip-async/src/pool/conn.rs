@@ -17,6 +17,7 @@ use hip_core::h1::{ClientConnection, Event};
 use hip_core::{Error, ErrorKind};
 use tokio::time::{Instant, Sleep};
 
+use crate::sync_cell::SyncCell;
 use crate::transport::{tcp, tls, BoxIo};
 
 /// How much spare room a read asks the socket to fill at once.
@@ -80,7 +81,8 @@ impl Expiry {
 /// The pool keeps it; the exchange layer writes requests on it and reads responses off it
 /// (through [`Connection::poll_event`]).
 pub(crate) struct Connection {
-    pub(crate) io: BoxIo,
+    /// The socket; in a [`SyncCell`] so that a response holding the connection is `Sync`.
+    pub(crate) io: SyncCell<BoxIo>,
     pub(crate) h1: ClientConnection,
     /// Number of requests started on this connection (more than one means it was reused).
     pub(crate) requests: u64,
@@ -100,7 +102,7 @@ pub(crate) struct Connection {
 impl Connection {
     pub(crate) fn new(io: BoxIo, h1: ClientConnection, host: Arc<str>) -> Self {
         Connection {
-            io,
+            io: SyncCell::new(io),
             h1,
             host,
             idle_since: None,
@@ -162,7 +164,7 @@ impl Connection {
 
     /// True when an idle connection has been closed by the server or has unexpected bytes.
     pub(crate) fn is_dropped(&mut self) -> bool {
-        tcp::is_dropped(&mut self.io)
+        tcp::is_dropped(self.io.get_mut())
     }
 
     /// Pulls the next event, reading from the socket when the state machine needs data.
@@ -176,7 +178,7 @@ impl Connection {
                         buf.reserve(READ_CHUNK);
                     }
                     match ready!(tokio_util::io::poll_read_buf(
-                        Pin::new(&mut self.io),
+                        Pin::new(self.io.get_mut()),
                         cx,
                         buf
                     )) {
