@@ -251,6 +251,11 @@ impl io::Read for HttpResponse {
         if buf.is_empty() {
             return Ok(0);
         }
+        // What already arrived needs no runtime.
+        let n = self.inner.read_buffered(buf);
+        if n > 0 {
+            return Ok(n);
+        }
         let read = tokio::io::AsyncReadExt::read(&mut self.inner, buf);
         match self.rt.block_on(read) {
             Ok(r) => r,

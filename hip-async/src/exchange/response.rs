@@ -381,6 +381,19 @@ impl HttpResponse {
         }
     }
 
+    /// Copies body bytes that have already arrived (and been decoded) into `buf` without
+    /// waiting: 0 when none are buffered (which says nothing about the end of the body).
+    /// The blocking API's `std::io::Read` serves most small reads this way, without a trip
+    /// through its runtime.
+    pub fn read_buffered(&mut self, buf: &mut [u8]) -> usize {
+        let n = self.leftover.len().min(buf.len());
+        if n > 0 {
+            buf[..n].copy_from_slice(&self.leftover[..n]);
+            bytes::Buf::advance(&mut self.leftover, n);
+        }
+        n
+    }
+
     /// The spec's `release_conn()`: gives the connection back to the pool. If the body has
     /// not been read to the end the connection cannot carry another request and is closed
     /// instead (use [`Self::drain_conn`] to keep it).
