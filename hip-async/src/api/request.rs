@@ -382,9 +382,10 @@ impl<F: Blocking> RequestBuilder<F> {
     /// `preload_content(false)`), on the flavour's runtime.
     pub fn send(self) -> Result<F::Response, Error> {
         let flavor = self.flavor.clone();
-        // The request future is large (the whole urlopen loop, some KiB): on the heap once,
-        // so the runtime's layers move a pointer, not the future.
-        flavor.block_on(Box::pin(self.send_async()))
+        // The request future is a few KiB (the whole urlopen loop): pinned where it is made,
+        // so the runtime's layers move a pointer to it, never the future (no copy, no box).
+        let request = std::pin::pin!(self.send_async());
+        flavor.block_on(request)
     }
 }
 

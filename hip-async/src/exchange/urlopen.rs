@@ -116,6 +116,8 @@ pub(crate) async fn run(
     url: &str,
     opts: RequestOptions,
 ) -> Result<HttpResponse, Error> {
+    // `urlopen(..)` is written in each arm, not bound first: awaited where it is made, the
+    // loop's future (some KiB) is built in place instead of copied.
     match opts.deadline {
         None => urlopen(src, method, url, opts).await,
         Some(limit) => tokio::time::timeout(limit, urlopen(src, method, url, opts))

@@ -304,7 +304,10 @@ impl HttpConnectionPool {
                 return Ok(PooledConn::new(conn, permit, &self.inner));
             }
         }
-        let conn = self.new_conn(timeout).await?;
+        // Boxed: the connect path (resolution, Happy Eyeballs, proxies, TLS) is a large
+        // future that a request on a reused connection would otherwise carry (and move)
+        // every time; one allocation per new connection instead.
+        let conn = Box::pin(self.new_conn(timeout)).await?;
         Ok(PooledConn::new(conn, permit, &self.inner))
     }
 
