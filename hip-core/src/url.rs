@@ -105,7 +105,7 @@ impl Url {
             auth: auth.map(str::to_owned),
             host: host.map(str::to_owned),
             port,
-            path: path.map(absolute_path),
+            path: path.map(|p| absolute_path(p.to_owned())),
             query: query.map(str::to_owned),
             fragment: fragment.map(str::to_owned),
         }
@@ -403,14 +403,14 @@ pub fn parse_url(url: &str) -> Result<Url, Error> {
         None => (None, url, false),
     };
     let (authority, rest) = match (authority_first, rest.strip_prefix("//")) {
-        (true, _) => split_at_any(rest, &['/', '\\', '?', '#']),
-        (false, Some(after)) => split_at_any(after, &['/', '\\', '?', '#']),
+        (true, _) => split_at_any(rest, b"/\\?#"),
+        (false, Some(after)) => split_at_any(after, b"/\\?#"),
         (false, None) => ("", rest),
     };
-    let (path, rest) = split_at_any(rest, &['?', '#']);
+    let (path, rest) = split_at_any(rest, b"?#");
     let (query, fragment) = match rest.strip_prefix('?') {
         Some(after) => {
-            let (query, rest) = split_at_any(after, &['#']);
+            let (query, rest) = split_at_any(after, b"#");
             (Some(query), rest.strip_prefix('#'))
         }
         None => (None, rest.strip_prefix('#')),
@@ -477,7 +477,7 @@ pub fn parse_url(url: &str) -> Result<Url, Error> {
     // For backwards compatibility (as in the spec) the path is "" rather than None when
     // anything follows it.
     let path = if !path.is_empty() {
-        Some(absolute_path(&path))
+        Some(absolute_path(path))
     } else if query.is_some() || fragment.is_some() {
         Some(String::new())
     } else {
@@ -515,9 +515,9 @@ fn parse_error(input: &str, reason: &str) -> Error {
 }
 
 /// A path that is not empty gets a leading `/` (the namedtuple constructor's rule).
-fn absolute_path(path: &str) -> String {
+fn absolute_path(path: String) -> String {
     if path.is_empty() || path.starts_with('/') {
-        path.to_owned()
+        path
     } else {
         format!("/{path}")
     }
@@ -536,9 +536,11 @@ fn leading_scheme_len(url: &str) -> Option<usize> {
     (bytes[len] == b':').then_some(len)
 }
 
-/// Splits `s` before the first of `delims` (all of `s` and `""` when there is none).
-fn split_at_any<'a>(s: &'a str, delims: &[char]) -> (&'a str, &'a str) {
-    match s.find(delims) {
+/// Splits `s` before the first of the ASCII `delims` (all of `s` and `""` when there is
+/// none).
+fn split_at_any<'a>(s: &'a str, delims: &[u8]) -> (&'a str, &'a str) {
+    // ASCII delimiters never match inside a multi-byte character: a byte split is a char split.
+    match s.bytes().position(|b| delims.contains(&b)) {
         Some(idx) => s.split_at(idx),
         None => (s, ""),
     }
@@ -730,6 +732,10 @@ fn normalize_host(host: &str) -> Result<String, String> {
             None => host.to_ascii_lowercase(),
         });
     }
+    if host.is_ascii() {
+        // Every label is ASCII: lowercasing is all that normalising does to it.
+        return Ok(host.to_ascii_lowercase());
+    }
     let mut out = String::with_capacity(host.len());
     for (i, label) in host.split('.').enumerate() {
         if i > 0 {
@@ -819,6 +825,13 @@ fn is_query_char(b: u8) -> bool {
 /// twice: valid `%XX` escapes are uppercased, and their `%` is kept if every `%` of the
 /// component starts one (otherwise the component was not encoded, and each `%` becomes `%25`).
 fn encode_invalid_chars(component: &str, allowed: fn(u8) -> bool) -> String {
+    // Nothing to encode and no escape to upper-case: the component as it is.
+    if component
+        .bytes()
+        .all(|b| b != b'%' && b.is_ascii() && allowed(b))
+    {
+        return component.to_owned();
+    }
     let mut bytes = component.as_bytes().to_vec();
     let (mut escapes, mut percents) = (0usize, 0usize);
     let mut i = 0;
@@ -852,7 +865,11 @@ fn encode_invalid_chars(component: &str, allowed: fn(u8) -> bool) -> String {
 
 /// Removes `.` and `..` segments (RFC 3986 section 5.2.4), keeping a leading `/` and turning
 /// a trailing `/.` or `/..` into a trailing `/`.
-fn remove_path_dot_segments(path: &str) -> String {
+fn remove_path_dot_segments(path: &str) -> std::borrow::Cow<'_, str> {
+    // Without a `.` or `..` segment the path comes out as it went in.
+    if !path.split('/').any(|s| s == "." || s == "..") {
+        return std::borrow::Cow::Borrowed(path);
+    }
     let mut output: Vec<&str> = Vec::new();
     for segment in path.split('/') {
         match segment {
@@ -872,7 +889,7 @@ fn remove_path_dot_segments(path: &str) -> String {
     let out = output.join("/");
     // urllib3 gives "" for "/../" (its '..' pops the root); RFC 3986 says "/".
     if out.is_empty() && path.starts_with('/') {
-        return "/".to_owned();
+        return std::borrow::Cow::Borrowed("/");
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
