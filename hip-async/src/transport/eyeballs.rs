@@ -17,9 +17,10 @@
 //! separate AAAA and A queries): the system resolver answers both families at once.
 
 use std::fmt;
-use std::future::Future;
+use std::future::{poll_fn, Future};
 use std::io;
 use std::net::SocketAddr;
+use std::task::Poll;
 use std::time::Duration;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -76,31 +77,45 @@ where
     let next_start = tokio::time::sleep(delay);
     tokio::pin!(next_start);
     loop {
-        tokio::select! {
-            Some((i, addr, result)) = running.next() => match result {
-                Ok(io) => {
-                    if i > 0 || !failures.is_empty() {
-                        tracing::debug!(target: "hip::connect", host, %addr, "connected (attempt {} of {total})", i + 1);
-                    }
-                    return Ok(io);
+        // The first attempt to finish, or the delay running out while addresses wait
+        // (`tokio::select!` would need tokio's `macros` feature, which hip does not use).
+        let turn = poll_fn(|cx| {
+            if let Poll::Ready(Some(done)) = running.poll_next_unpin(cx) {
+                return Poll::Ready(Turn::Finished(done));
+            }
+            if waiting.len() > 0 {
+                if next_start.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Turn::DelayOver);
                 }
-                Err(e) => {
-                    tracing::debug!(target: "hip::connect", host, %addr, error = %e, "connect attempt failed");
-                    failures.push((i, addr, e));
-                    // A failure hands its turn to the next address at once (§5).
-                    if let Some(next) = waiting.next() {
-                        running.push(start(next));
-                        next_start.as_mut().reset(after(delay));
-                    }
+            } else if running.is_empty() {
+                return Poll::Ready(Turn::AllFailed);
+            }
+            Poll::Pending
+        })
+        .await;
+        match turn {
+            Turn::Finished((i, addr, Ok(io))) => {
+                if i > 0 || !failures.is_empty() {
+                    tracing::debug!(target: "hip::connect", host, %addr, "connected (attempt {} of {total})", i + 1);
                 }
-            },
-            () = &mut next_start, if waiting.len() > 0 => {
+                return Ok(io);
+            }
+            Turn::Finished((i, addr, Err(e))) => {
+                tracing::debug!(target: "hip::connect", host, %addr, error = %e, "connect attempt failed");
+                failures.push((i, addr, e));
+                // A failure hands its turn to the next address at once (§5).
+                if let Some(next) = waiting.next() {
+                    running.push(start(next));
+                    next_start.as_mut().reset(after(delay));
+                }
+            }
+            Turn::DelayOver => {
                 if let Some(next) = waiting.next() {
                     running.push(start(next));
                 }
                 next_start.as_mut().reset(after(delay));
-            },
-            else => break,
+            }
+            Turn::AllFailed => break,
         }
     }
     failures.sort_by_key(|(i, _, _)| *i);
@@ -114,6 +129,16 @@ where
             failures: failures.into_iter().map(|(_, a, e)| (a, e)).collect(),
         },
     ))
+}
+
+/// What ended one wait of the race.
+enum Turn<T> {
+    /// An attempt finished: its index, its address, and how it went.
+    Finished((usize, SocketAddr, io::Result<T>)),
+    /// The connection-attempt delay ran out with addresses still waiting.
+    DelayOver,
+    /// No attempt is running and no address is left.
+    AllFailed,
 }
 
 /// The instant `delay` from now; a delay too long to add (`Duration::MAX`) is some thirty
