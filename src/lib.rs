@@ -23,6 +23,7 @@
 //! | `hip.encode_multipart_formdata`   | [`encode_multipart_formdata`]  | the same                         |
 //! | `hip.exceptions.*`                | [`Error`] with [`ErrorKind`] ([`exceptions`]) | the same          |
 //! | `hip.util.*`                      | [`util`]                       | the same                         |
+//! | (curl's `-w` times; not in Hip)   | [`Timings`] (`r.timings()`)    | the same                         |
 //! | `hip.fields.*`, `hip.filepost.*`  | [`fields`], [`filepost`]       | the same                         |
 //!
 //! ```no_run
@@ -35,7 +36,7 @@
 //! # }
 //! ```
 
-pub use hip_core::{Error, ErrorKind, HttpHeaderDict, Result, TunnelResponse, Warning};
+pub use hip_core::{Error, ErrorKind, HttpHeaderDict, Result, Timings, TunnelResponse, Warning};
 
 pub use hip_core::filepost::encode_multipart_formdata;
 /// Response parser limits (header block size, header count, chunk-size line length), for

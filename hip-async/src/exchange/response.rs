@@ -9,16 +9,19 @@
 use std::future::poll_fn;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use futures_util::stream::{self, Stream};
 use hip_core::decode::ContentDecoder;
 use hip_core::h1::{Event, ResponseHead, Version};
 use hip_core::retry::Retry;
-use hip_core::{Error, ErrorKind, HttpHeaderDict};
+use hip_core::{Error, ErrorKind, HttpHeaderDict, Timings};
 use tokio::io::{AsyncRead, ReadBuf};
+use tracing::Span;
 
 use super::built::HttpResponseBuilder;
+use super::timing;
 use crate::pool::{PooledConn, ReadDeadline};
 
 /// The status codes the spec treats as redirects (`HTTPResponse.REDIRECT_STATUSES`).
@@ -28,6 +31,13 @@ pub const REDIRECT_STATUSES: [u16; 5] = [301, 302, 303, 307, 308];
 struct Wire {
     conn: PooledConn,
     deadline: ReadDeadline,
+}
+
+/// What the timings of a response off the wire need after the head: the start of the
+/// request, and the span the last phase is recorded on.
+struct Clock {
+    start: Instant,
+    span: Span,
 }
 
 /// The spec's `HTTPResponse`.
@@ -61,6 +71,10 @@ pub struct HttpResponse {
     /// A body cut short of its Content-Length is an error (see
     /// [`RequestOptions::enforce_content_length`](super::RequestOptions::enforce_content_length)).
     enforce_content_length: bool,
+    /// How long the phases of the request took; `body_complete` is filled in at the end.
+    timings: Timings,
+    /// For a response off the wire: where its timings started, and its span.
+    clock: Option<Clock>,
 }
 
 impl std::fmt::Debug for HttpResponse {
@@ -75,7 +89,9 @@ impl std::fmt::Debug for HttpResponse {
 }
 
 impl HttpResponse {
-    /// Builds a response whose body is still to be read from `conn`.
+    /// Builds a response whose body is still to be read from `conn`, with the `timings` of
+    /// its request so far (measured from `conn`'s checkout) and the request's `span`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn from_wire(
         head: ResponseHead,
         conn: PooledConn,
@@ -83,7 +99,10 @@ impl HttpResponse {
         method: &str,
         url: String,
         decode_content: bool,
+        timings: Timings,
+        span: Span,
     ) -> Result<Self, Error> {
+        let start = conn.checked_out_at();
         let decoder = match head.headers.get("content-encoding") {
             Some(ce) => ContentDecoder::from_header(&ce)?,
             None => None,
@@ -109,6 +128,8 @@ impl HttpResponse {
             explicitly_closed: false,
             finished: false,
             enforce_content_length: true,
+            timings,
+            clock: Some(Clock { start, span }),
         })
     }
 
@@ -152,6 +173,8 @@ impl HttpResponse {
             explicitly_closed: false,
             finished: false,
             enforce_content_length: true,
+            timings: Timings::default(),
+            clock: None,
         })
     }
 
@@ -226,6 +249,18 @@ impl HttpResponse {
 
     pub(crate) fn set_retries(&mut self, retries: Retry) {
         self.retries = Some(retries);
+    }
+
+    /// How long each phase of the request took, from its start (curl's `-w` times): DNS,
+    /// TCP connect, proxy, TLS, request written, first response byte, and, once the body
+    /// has been read to its end, `body_complete`. On a reused connection
+    /// [`Timings::reused`] is set and the connection phases are `None`. After redirects or
+    /// retries these are the last request's; each earlier one's are on its entry of
+    /// [`Self::retries`]' history. A response built in memory has no timings (all `None`).
+    ///
+    /// Nothing is computed or allocated for it: the clock readings were taken anyway.
+    pub fn timings(&self) -> Timings {
+        self.timings
     }
 
     /// The spec's `data`: the body, when it was preloaded (the default) or cached by
@@ -540,8 +575,19 @@ impl HttpResponse {
                 Ok(true)
             }
             Event::EndOfMessage { .. } | Event::ConnectionClosed => {
-                // Dropping the wire hands a reusable connection back to the pool.
-                self.wire = None;
+                // The end of the body: the last phase, and a reusable connection goes back
+                // to the pool (with the same clock reading).
+                if let Some(wire) = self.wire.take() {
+                    let now = Instant::now();
+                    if let Some(clock) = &self.clock {
+                        let done = timing::since(clock.start, now);
+                        self.timings.body_complete = Some(done);
+                        if !clock.span.is_disabled() {
+                            clock.span.record("body_complete", done.as_secs_f64());
+                        }
+                    }
+                    wire.conn.release_at(now);
+                }
                 self.memory = None;
                 self.finished = true;
                 if self.decoder.is_some() && self.decode_content {

@@ -14,19 +14,21 @@
 //!    have caught it and `Retry::increment` allows it; a redirect or a status in
 //!    `status_forcelist` goes round again by the same `Retry`.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use hip_core::h1::{Prepared, Request, DEFAULT_USER_AGENT};
 use hip_core::retry::{ResponseInfo, Retry};
 use hip_core::timeout::Timeout;
 use hip_core::url::{parse_url, Url};
-use hip_core::{Error, ErrorKind, HttpHeaderDict};
+use hip_core::{Error, ErrorKind, HttpHeaderDict, Timings};
+use tracing::{Instrument, Span};
 
 use super::body::Body;
 use super::options::RequestOptions;
 use super::response::HttpResponse;
 use super::send::{self, SendError};
 use super::target::{self, join_url};
+use super::timing;
 use crate::pool::{timeout_duration, HttpConnectionPool, PoolOptions, ReadDeadline, Registry};
 
 /// The most raw body bytes read (and thrown away, undecoded) from a redirect or a retried
@@ -176,6 +178,7 @@ async fn urlopen(
     loop {
         let url_text = current.url();
         let target = src.request_target(&current, &pool);
+        let span = timing::span(&method, &url_text);
         let outcome = attempt(
             &pool,
             &method,
@@ -188,7 +191,9 @@ async fn urlopen(
             &retries,
             opts.pool_timeout,
             opts.decode_content,
+            span.clone(),
         )
+        .instrument(span)
         .await;
         let mut resp = match outcome {
             Ok(mut r) => {
@@ -196,10 +201,11 @@ async fn urlopen(
                 r.set_enforce_content_length(opts.enforce_content_length);
                 r
             }
-            Err(e) if !retryable(&e) => return Err(e),
-            Err(e) => {
+            Err(f) if !retryable(&f.error) => return Err(f.error),
+            Err(f) => {
                 let at = src.history_url(&target, &url_text);
-                retries = retry_after_error(retries, &method, at, &url_text, e).await?;
+                retries =
+                    retry_after_error(retries, &method, at, &url_text, f.error, f.timings).await?;
                 body.rewind().await?;
                 continue;
             }
@@ -247,6 +253,7 @@ async fn urlopen(
                 }
             }
             let _ = resp.drain_at_most(DRAIN_LIMIT).await;
+            retries = timing::on_last_entry(retries, Some(resp.timings()));
             if switch_to_get {
                 method = "GET".to_owned();
                 body.clear();
@@ -296,6 +303,7 @@ async fn urlopen(
                 }
             }
             let _ = resp.drain_at_most(DRAIN_LIMIT).await;
+            retries = timing::on_last_entry(retries, Some(resp.timings()));
             tracing::debug!(target: "hip", "Retry: {url_text} (status {status})");
             sleep(retries.sleep_duration_with(Some(&info), SystemTime::now(), unit_random())).await;
             body.rewind().await?;
@@ -311,7 +319,8 @@ async fn urlopen(
                     return Err(e);
                 }
                 let at = src.history_url(&target, &url_text);
-                retries = retry_after_error(retries, &method, at, &url_text, e).await?;
+                let timings = Some(resp.timings());
+                retries = retry_after_error(retries, &method, at, &url_text, e, timings).await?;
                 body.rewind().await?;
                 continue;
             }
@@ -352,17 +361,19 @@ fn prepare(
     checked.map_err(|e| e.with_url(url.url()))
 }
 
-/// Counts a failed attempt against `retries` (MaxRetryError when they run out), logs it and
-/// sleeps the backoff.
+/// Counts a failed attempt against `retries` (MaxRetryError when they run out), with the
+/// `timings` of the phases it reached on its history entry, logs it and sleeps the backoff.
 async fn retry_after_error(
     retries: Retry,
     method: &str,
     history_url: &str,
     url_text: &str,
     e: Error,
+    timings: Option<Timings>,
 ) -> Result<Retry, Error> {
     let cause = e.to_string();
     let retries = increment_at(&retries, method, history_url, url_text, None, Some(e))?;
+    let retries = timing::on_last_entry(retries, timings);
     tracing::warn!(
         target: "hip",
         "Retrying ({retries}) after connection broken by '{cause}': {url_text}"
@@ -417,9 +428,26 @@ async fn sleep(d: Duration) {
     }
 }
 
+/// A failed attempt: the error, and the timings of the phases it reached when it got a
+/// connection (for its entry in the retry history).
+struct Failed {
+    error: Error,
+    timings: Option<Timings>,
+}
+
+impl From<Error> for Failed {
+    fn from(error: Error) -> Self {
+        Failed {
+            error,
+            timings: None,
+        }
+    }
+}
+
 /// One try: take a connection, send, read the head. A reused keep-alive connection that
 /// turns out to be dead before any response byte arrives is replaced by a fresh one once,
-/// when the request's own `Retry` would retry its method on a read error.
+/// when the request's own `Retry` would retry its method on a read error. The phases are
+/// timed from the checkout and recorded on `span`.
 #[allow(clippy::too_many_arguments)]
 async fn attempt(
     pool: &HttpConnectionPool,
@@ -433,7 +461,8 @@ async fn attempt(
     retries: &Retry,
     pool_timeout: Option<Duration>,
     decode_content: bool,
-) -> Result<HttpResponse, Error> {
+    span: Span,
+) -> Result<HttpResponse, Failed> {
     // On a forwarding route: the destination's Host and the proxy headers.
     let authority = target::request_authority(pool, target);
     let proxied = target::forward_headers(pool, headers);
@@ -460,7 +489,11 @@ async fn attempt(
         let mut pc = pool
             .get_conn(pool_timeout, &mut timeout, fresh_only)
             .await?;
-        let read_timeout = timeout_duration(timeout.read_timeout(std::time::Instant::now())?);
+        let start = pc.checked_out_at();
+        let ready = Instant::now();
+        let read_timeout = timeout_duration(timeout.read_timeout(ready)?);
+        let mut timings = timing::opening(start, pc.conn().setup.take());
+        timings.pretransfer = Some(timing::since(start, ready));
         let req = Request {
             method,
             target,
@@ -472,10 +505,13 @@ async fn attempt(
         let conn = pc.conn();
         let mut deadline = ReadDeadline::new(read_timeout);
         let sent = send::send_request(conn, &req, prepared, body, read_timeout).await;
+        if sent.is_ok() {
+            timings.request_written = Some(timing::since(start, Instant::now()));
+        }
         let reused = conn.is_reused();
         let head = match sent {
             Ok(()) => send::read_head(conn, &mut deadline).await,
-            Err(SendError::Local(e)) => return Err(e.with_pool(pool.describe())),
+            Err(SendError::Local(e)) => return Err(e.with_pool(pool.describe()).into()),
             Err(SendError::Io(io)) => {
                 // The server may have answered early (e.g. 413) and closed: look for it.
                 match send::read_head(conn, &mut deadline).await {
@@ -493,6 +529,11 @@ async fn attempt(
                 }
             }
         };
+        timings.first_byte = pc
+            .conn()
+            .response_started
+            .map(|at| timing::since(start, at));
+        timing::record(&span, &timings);
         match head {
             Ok(head) => {
                 tracing::debug!(
@@ -506,14 +547,16 @@ async fn attempt(
                     head.status,
                     head.headers.get("content-length").as_deref().unwrap_or("None")
                 );
-                return HttpResponse::from_wire(
+                return Ok(HttpResponse::from_wire(
                     head,
                     pc,
                     deadline,
                     method,
                     url_text.to_owned(),
                     decode_content,
-                );
+                    timings,
+                    span,
+                )?);
             }
             Err(e) => {
                 let stale = reused
@@ -532,7 +575,10 @@ async fn attempt(
                     fresh_only = true;
                     continue;
                 }
-                return Err(e.with_pool(pool.describe()).with_url(url_text));
+                return Err(Failed {
+                    error: e.with_pool(pool.describe()).with_url(url_text),
+                    timings: Some(timings),
+                });
             }
         }
     }

@@ -239,7 +239,9 @@ impl HttpConnectionPool {
         &self.inner.authority
     }
 
-    /// Takes a connection: an idle one if there is a live one, else a new one.
+    /// Takes a connection: an idle one if there is a live one, else a new one. The moment
+    /// it has its pool slot and starts looking is the start of the request's timings
+    /// ([`PooledConn::checked_out_at`]).
     pub(crate) async fn get_conn(
         &self,
         pool_timeout: Option<Duration>,
@@ -278,7 +280,7 @@ impl HttpConnectionPool {
                 // without it a current-thread runtime (the blocking API's) would not see them
                 // yet. Back-to-back reuse skips it: nothing can have arrived unseen in that
                 // instant that could not as well arrive just after the check.
-                if conn.idle_for() >= IDLE_CHECK_AFTER {
+                if conn.idle_for(now) >= IDLE_CHECK_AFTER {
                     tokio::task::yield_now().await;
                 }
                 if let Some(why) = conn.expiry(now, opts.idle_timeout, opts.max_lifetime) {
@@ -289,11 +291,11 @@ impl HttpConnectionPool {
                     tracing::debug!(target: "hip", "Resetting dropped connection: {}", self.inner.host);
                     continue;
                 }
-                return Ok(PooledConn::new(conn, permit, &self.inner));
+                return Ok(PooledConn::new(conn, permit, &self.inner, now));
             }
         }
         let conn = self.new_conn(timeout).await?;
-        Ok(PooledConn::new(conn, permit, &self.inner))
+        Ok(PooledConn::new(conn, permit, &self.inner, now))
     }
 
     fn pop_idle(&self) -> Option<Connection> {
@@ -331,26 +333,32 @@ impl HttpConnectionPool {
             self.inner.port,
             tls,
         );
-        // One deadline covers name resolution, TCP connect and the TLS handshake.
-        let io = match connect_timeout {
+        // One deadline covers name resolution, TCP connect and the TLS handshake; the end
+        // of each phase is stamped for the timings.
+        let connecting = transport::timing::recorded(connecting);
+        let (io, setup) = match connect_timeout {
             None => connecting.await,
             Some(t) => match tokio::time::timeout(t, connecting).await {
                 Ok(r) => r,
-                Err(_) => Err(Error::new(
-                    ErrorKind::ConnectTimeout,
-                    format!(
-                        "Connection to {} timed out. (connect timeout={})",
-                        self.inner.host,
-                        t.as_secs_f64()
-                    ),
-                )),
+                Err(_) => (
+                    Err(Error::new(
+                        ErrorKind::ConnectTimeout,
+                        format!(
+                            "Connection to {} timed out. (connect timeout={})",
+                            self.inner.host,
+                            t.as_secs_f64()
+                        ),
+                    )),
+                    Default::default(),
+                ),
             },
-        }
-        .map_err(|e| e.with_pool(self.describe()))?;
+        };
+        let io = io.map_err(|e| e.with_pool(self.describe()))?;
         Ok(Connection::new(
             io,
             ClientConnection::with_limits(opts.limits),
             self.inner.host.clone(),
+            setup,
         ))
     }
 
@@ -380,9 +388,9 @@ impl HttpConnectionPool {
 
 impl PoolInner {
     /// The spec's `_put_conn`: keep a finished, reusable connection; close anything else.
-    /// Connections that expired while idle under it are closed now too.
-    fn put_conn(&self, mut conn: Connection) {
-        let now = std::time::Instant::now();
+    /// Connections that expired while idle under it are closed now too. `now` is the time
+    /// it comes back.
+    fn put_conn(&self, mut conn: Connection, now: std::time::Instant) {
         if self.closed.load(Ordering::Acquire) || !conn.prepare_reuse(now) {
             return;
         }
@@ -441,14 +449,35 @@ pub(crate) struct PooledConn {
     conn: Option<Connection>,
     _permit: Option<OwnedSemaphorePermit>,
     pool: Weak<PoolInner>,
+    checked_out_at: std::time::Instant,
 }
 
 impl PooledConn {
-    fn new(conn: Connection, permit: Option<OwnedSemaphorePermit>, pool: &Arc<PoolInner>) -> Self {
+    fn new(
+        conn: Connection,
+        permit: Option<OwnedSemaphorePermit>,
+        pool: &Arc<PoolInner>,
+        checked_out_at: std::time::Instant,
+    ) -> Self {
         PooledConn {
             conn: Some(conn),
             _permit: permit,
             pool: Arc::downgrade(pool),
+            checked_out_at,
+        }
+    }
+
+    /// When the request had its pool slot and started looking for a connection: where its
+    /// timings start.
+    pub(crate) fn checked_out_at(&self) -> std::time::Instant {
+        self.checked_out_at
+    }
+
+    /// Hands the connection back as [`Drop`] does, with the time already read by the
+    /// caller (the end of the response body), so the pool needs no clock read of its own.
+    pub(crate) fn release_at(mut self, now: std::time::Instant) {
+        if let (Some(conn), Some(pool)) = (self.conn.take(), self.pool.upgrade()) {
+            pool.put_conn(conn, now);
         }
     }
 
@@ -466,7 +495,7 @@ impl PooledConn {
 impl Drop for PooledConn {
     fn drop(&mut self) {
         if let (Some(conn), Some(pool)) = (self.conn.take(), self.pool.upgrade()) {
-            pool.put_conn(conn);
+            pool.put_conn(conn, std::time::Instant::now());
         }
     }
 }

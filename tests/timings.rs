@@ -1,0 +1,398 @@
+//! Per-request timings (`r.timings()`), through both APIs, against real servers on each
+//! route: direct HTTP, HTTPS, a CONNECT tunnel, forwarding through an HTTP and an HTTPS
+//! proxy, and SOCKS. Each test checks which phases are there, that they come in order, and
+//! that a second request on the same connection says it was reused and has no connection
+//! phases; never how long anything took.
+
+#[macro_use]
+mod dual;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hip::{ErrorKind, Retry, Timings};
+use hip_test_support as support;
+use support::proxy::HttpProxy;
+use support::raw::{RawServer, Step, OK_RESPONSE};
+use support::{HttpBin, ServerCert, TestPki};
+
+/// `localhost` is 127.0.0.1 in these tests, whatever the system resolver says.
+fn localhost_v4() -> SocketAddr {
+    "127.0.0.1:0".parse().unwrap()
+}
+
+/// Which connection phases a new connection on a route has.
+#[derive(Clone, Copy, Debug)]
+struct Route {
+    proxy: bool,
+    tls: bool,
+}
+
+/// The phases, as a test prints them: curl-like seconds.
+fn shown(t: &Timings) -> String {
+    let mut out = format!("reused={}", t.reused);
+    for (name, d) in t.phases() {
+        match d {
+            Some(d) => out.push_str(&format!(" {name}={:.6}", d.as_secs_f64())),
+            None => out.push_str(&format!(" {name}=-")),
+        }
+    }
+    out
+}
+
+/// The phases that happened are in order, each at least the one before.
+fn assert_in_order(t: &Timings) {
+    let present: Vec<(&str, Duration)> = t
+        .phases()
+        .iter()
+        .filter_map(|(n, d)| d.map(|d| (*n, d)))
+        .collect();
+    for pair in present.windows(2) {
+        assert!(
+            pair[0].1 <= pair[1].1,
+            "{} after {}: {}",
+            pair[0].0,
+            pair[1].0,
+            shown(t)
+        );
+    }
+}
+
+/// A whole exchange on a new connection along `route`.
+fn assert_new_connection(t: &Timings, route: Route) {
+    assert!(!t.reused, "{}", shown(t));
+    assert_eq!(t.num_connects(), 1);
+    assert!(t.dns.is_some() && t.connect.is_some(), "{}", shown(t));
+    assert_eq!(t.proxy.is_some(), route.proxy, "proxy phase: {}", shown(t));
+    assert_eq!(t.tls.is_some(), route.tls, "tls phase: {}", shown(t));
+    assert_exchange(t);
+}
+
+/// A whole exchange on a reused connection: no connection phase.
+fn assert_reused(t: &Timings) {
+    assert!(t.reused, "{}", shown(t));
+    assert_eq!(t.num_connects(), 0);
+    assert_eq!(
+        (t.dns, t.connect, t.proxy, t.tls),
+        (None, None, None, None),
+        "{}",
+        shown(t)
+    );
+    assert_exchange(t);
+}
+
+fn assert_exchange(t: &Timings) {
+    assert!(t.pretransfer.is_some(), "{}", shown(t));
+    assert!(t.request_written.is_some(), "{}", shown(t));
+    assert!(t.first_byte.is_some(), "{}", shown(t));
+    assert!(t.body_complete.is_some(), "{}", shown(t));
+    assert_in_order(t);
+}
+
+dual_test! {
+    fn direct_http_reports_dns_and_connect_then_reuse_reports_none() {
+        let server = HttpBin::start();
+        let http = manager!();
+        let r = send!(http.request("GET", server.url("/get"))).unwrap();
+        assert_eq!(r.status(), 200);
+        eprintln!("{API} direct http:  {}", shown(&r.timings()));
+        assert_new_connection(&r.timings(), Route { proxy: false, tls: false });
+        let again = send!(http.request("GET", server.url("/get"))).unwrap();
+        eprintln!("{API} reused:       {}", shown(&again.timings()));
+        assert_reused(&again.timings());
+        assert_eq!(server.connections(), 1);
+    }
+}
+
+dual_test! {
+    fn https_adds_the_tls_handshake() {
+        let pki = TestPki::new();
+        let server = HttpBin::start_https(&pki, ServerCert::Valid);
+        let http = manager!(b => b.ca_certs(pki.ca_bundle_path()).resolve("localhost", localhost_v4()));
+        let url = server.url_with_host("localhost", "/get");
+        let r = send!(http.request("GET", url.as_str())).unwrap();
+        assert_eq!(r.status(), 200);
+        eprintln!("{API} https:        {}", shown(&r.timings()));
+        assert_new_connection(&r.timings(), Route { proxy: false, tls: true });
+        let again = send!(http.request("GET", url.as_str())).unwrap();
+        assert_reused(&again.timings());
+    }
+}
+
+dual_test! {
+    fn a_connect_tunnel_adds_the_proxy_phase_before_tls() {
+        let pki = TestPki::new();
+        let server = HttpBin::start_https(&pki, ServerCert::Valid);
+        let proxy = HttpProxy::start();
+        let http = proxy_manager!(proxy.url(), b => b.ca_certs(pki.ca_bundle_path()));
+        let url = server.url_with_host("localhost", "/get");
+        let r = send!(http.request("GET", url.as_str())).unwrap();
+        assert_eq!(r.status(), 200);
+        eprintln!("{API} CONNECT:      {}", shown(&r.timings()));
+        assert_new_connection(&r.timings(), Route { proxy: true, tls: true });
+        let again = send!(http.request("GET", url.as_str())).unwrap();
+        assert_reused(&again.timings());
+        assert_eq!(proxy.connections(), 1);
+    }
+}
+
+dual_test! {
+    fn forwarding_has_a_proxy_phase_only_for_an_https_proxy() {
+        let pki = TestPki::new();
+        let server = HttpBin::start();
+        // A plain HTTP proxy: nothing happens after the TCP connect.
+        let plain = HttpProxy::start();
+        let http = proxy_manager!(plain.url());
+        let r = send!(http.request("GET", server.url("/get"))).unwrap();
+        assert_eq!(r.status(), 200);
+        eprintln!("{API} forwarded:    {}", shown(&r.timings()));
+        assert_new_connection(&r.timings(), Route { proxy: false, tls: false });
+        // An https:// proxy: TLS to the proxy is its phase; the request itself is plain.
+        let tls_proxy = HttpProxy::start_tls(&pki);
+        let http = proxy_manager!(tls_proxy.url(), b => b
+            .ca_certs(pki.ca_bundle_path())
+            .resolve("localhost", localhost_v4()));
+        let r = send!(http.request("GET", server.url("/get"))).unwrap();
+        assert_eq!(r.status(), 200);
+        eprintln!("{API} https proxy:  {}", shown(&r.timings()));
+        assert_new_connection(&r.timings(), Route { proxy: true, tls: false });
+    }
+}
+
+#[cfg(feature = "socks")]
+dual_test! {
+    fn socks_adds_the_proxy_phase_for_http_and_https() {
+        use support::proxy::SocksServer;
+        let pki = TestPki::new();
+        let plain = HttpBin::start();
+        let tls = HttpBin::start_https(&pki, ServerCert::Valid);
+        let socks = SocksServer::start();
+        let http = socks_manager!(socks.url("socks5h"), b => b.ca_certs(pki.ca_bundle_path()));
+        let r = send!(http.request("GET", plain.url("/get"))).unwrap();
+        assert_eq!(r.status(), 200);
+        eprintln!("{API} SOCKS5h http: {}", shown(&r.timings()));
+        assert_new_connection(&r.timings(), Route { proxy: true, tls: false });
+        assert_reused(&send!(http.request("GET", plain.url("/get"))).unwrap().timings());
+        let url = tls.url_with_host("localhost", "/get");
+        let r = send!(http.request("GET", url.as_str())).unwrap();
+        assert_eq!(r.status(), 200);
+        eprintln!("{API} SOCKS5h https: {}", shown(&r.timings()));
+        assert_new_connection(&r.timings(), Route { proxy: true, tls: true });
+        // socks5: the destination is resolved here, before the proxy is reached.
+        let local = socks_manager!(socks.url("socks5"), b => b.resolve("dest.test", localhost_v4()));
+        let r = send!(local.request("GET", plain.url_with_host("dest.test", "/get"))).unwrap();
+        assert_eq!(r.status(), 200);
+        assert_new_connection(&r.timings(), Route { proxy: true, tls: false });
+    }
+}
+
+dual_test! {
+    fn the_body_phase_waits_for_the_body_to_be_read() {
+        let server = HttpBin::start();
+        let http = manager!();
+        let mut r = send!(http.request("GET", server.url("/bytes/100")).preload_content(false)).unwrap();
+        let t = r.timings();
+        assert!(t.first_byte.is_some(), "{}", shown(&t));
+        assert_eq!(t.body_complete, None, "not read yet: {}", shown(&t));
+        assert_eq!(call!(r.read(Some(10))).unwrap().len(), 10);
+        assert_eq!(r.timings().body_complete, None);
+        assert_eq!(call!(r.read(None)).unwrap().len(), 90);
+        assert_new_connection(&r.timings(), Route { proxy: false, tls: false });
+        // The connection went back to the pool at the end of the body.
+        assert_reused(&send!(http.request("GET", server.url("/get"))).unwrap().timings());
+        // HEAD and 204: no body, complete once the (empty) body is read, as preloading does.
+        assert_reused(&send!(http.request("HEAD", server.url("/get"))).unwrap().timings());
+        assert_reused(&send!(http.request("GET", server.url("/status/204"))).unwrap().timings());
+    }
+}
+
+dual_test! {
+    fn each_redirect_keeps_its_timings_in_the_retry_history() {
+        let server = HttpBin::start();
+        let http = manager!();
+        let r = send!(http.request("GET", server.url("/redirect/2"))).unwrap();
+        assert_eq!(r.status(), 200);
+        let history = &r.retries().unwrap().history;
+        assert_eq!(history.len(), 2);
+        let first = history[0].timings.expect("timings of the first redirect");
+        eprintln!("{API} redirect 1:   {}", shown(&first));
+        assert_new_connection(&first, Route { proxy: false, tls: false });
+        // The redirects went out on the same connection, drained in between.
+        assert_reused(&history[1].timings.expect("timings of the second redirect"));
+        assert_reused(&r.timings());
+    }
+}
+
+dual_test! {
+    fn a_retried_error_keeps_the_phases_it_reached() {
+        // The first connection reads the request and closes; the next answers.
+        let server = RawServer::with_default(
+            vec![vec![Step::ReadRequest, Step::Close]],
+            vec![Step::Repeat(vec![Step::ReadRequest, Step::write(OK_RESPONSE)])],
+        );
+        let http = manager!(b => b.retries(Retry::new(2)));
+        let r = send!(http.request("GET", server.url("/"))).unwrap();
+        assert_eq!(r.status(), 200);
+        let entry = &r.retries().unwrap().history[0];
+        assert_eq!(entry.error.as_ref().map(|e| e.kind()), Some(ErrorKind::Protocol));
+        let failed = entry.timings.expect("the failed attempt had a connection");
+        eprintln!("{API} failed:       {}", shown(&failed));
+        assert!(!failed.reused && failed.connect.is_some() && failed.request_written.is_some());
+        assert_eq!((failed.first_byte, failed.body_complete), (None, None), "{}", shown(&failed));
+        assert_in_order(&failed);
+        assert_new_connection(&r.timings(), Route { proxy: false, tls: false });
+    }
+}
+
+#[cfg(feature = "async")]
+#[test]
+fn an_async_response_built_in_memory_has_no_timings() {
+    let r = hip::AsyncHttpResponse::builder()
+        .status(200)
+        .body("x")
+        .build()
+        .unwrap();
+    assert_eq!(r.timings(), Timings::default());
+}
+
+#[cfg(feature = "blocking")]
+#[test]
+fn a_blocking_response_built_in_memory_has_no_timings() {
+    let r = hip::HttpResponse::builder()
+        .status(200)
+        .body("x")
+        .build()
+        .unwrap();
+    assert_eq!(r.timings(), Timings::default());
+}
+
+// ---- tracing -------------------------------------------------------------------------------
+
+/// The fields of every `request` span, as `name=value` text, in the order they were given.
+mod spans {
+    use std::sync::{Arc, Mutex};
+
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::Subscriber;
+    use tracing_subscriber::layer::{Context, SubscriberExt};
+    use tracing_subscriber::registry::LookupSpan;
+    use tracing_subscriber::Layer;
+
+    /// Each span's fields, by span.
+    pub(crate) type Fields = Arc<Mutex<Vec<Vec<(String, String)>>>>;
+
+    struct Capture(Fields);
+
+    struct Collect<'a>(&'a mut Vec<(String, String)>);
+
+    impl Visit for Collect<'_> {
+        fn record_f64(&mut self, field: &Field, value: f64) {
+            self.0.push((field.name().to_owned(), value.to_string()));
+        }
+        fn record_bool(&mut self, field: &Field, value: bool) {
+            self.0.push((field.name().to_owned(), value.to_string()));
+        }
+        fn record_str(&mut self, field: &Field, value: &str) {
+            self.0.push((field.name().to_owned(), value.to_owned()));
+        }
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            self.0.push((field.name().to_owned(), format!("{value:?}")));
+        }
+    }
+
+    /// Span ids are the index into the list plus one.
+    impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
+        fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+            if attrs.metadata().name() != "request" {
+                return;
+            }
+            let mut fields = Vec::new();
+            attrs.record(&mut Collect(&mut fields));
+            let mut all = self.0.lock().unwrap();
+            all.push(fields);
+            if let Some(span) = ctx.span(id) {
+                span.extensions_mut().insert(all.len() - 1);
+            }
+        }
+
+        fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+            let Some(span) = ctx.span(id) else { return };
+            let Some(&index) = span.extensions().get::<usize>() else {
+                return;
+            };
+            values.record(&mut Collect(&mut self.0.lock().unwrap()[index]));
+        }
+    }
+
+    /// Installs the capture on this thread until the guard is dropped.
+    pub(crate) fn capture() -> (tracing::subscriber::DefaultGuard, Fields) {
+        let fields = Fields::default();
+        let subscriber = tracing_subscriber::registry().with(Capture(fields.clone()));
+        (tracing::subscriber::set_default(subscriber), fields)
+    }
+
+    /// The value of `name` in `span`, if it was recorded.
+    pub(crate) fn get<'a>(span: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        span.iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Checks the `request` spans of a new and then a reused connection.
+fn assert_request_spans(fields: &spans::Fields, url: &str) {
+    let all = fields.lock().unwrap();
+    assert_eq!(all.len(), 2, "{all:?}");
+    for span in all.iter() {
+        assert_eq!(spans::get(span, "method"), Some("GET"), "{span:?}");
+        assert_eq!(spans::get(span, "url"), Some(url), "{span:?}");
+        for name in [
+            "pretransfer",
+            "request_written",
+            "first_byte",
+            "body_complete",
+        ] {
+            let secs: f64 = spans::get(span, name)
+                .unwrap_or_else(|| panic!("{name}: {span:?}"))
+                .parse()
+                .unwrap();
+            assert!(secs >= 0.0);
+        }
+        assert_eq!(spans::get(span, "proxy"), None, "{span:?}");
+        assert_eq!(spans::get(span, "tls"), None, "{span:?}");
+    }
+    assert_eq!(spans::get(&all[0], "reused"), Some("false"));
+    assert!(spans::get(&all[0], "dns").is_some() && spans::get(&all[0], "connect").is_some());
+    assert_eq!(spans::get(&all[1], "reused"), Some("true"));
+    assert_eq!(spans::get(&all[1], "connect"), None, "{:?}", all[1]);
+}
+
+#[cfg(feature = "async")]
+#[tokio::test(flavor = "current_thread")]
+async fn each_request_has_a_tracing_span_with_its_phases_async() {
+    let server = HttpBin::start();
+    let http = hip::AsyncPoolManager::new().unwrap();
+    let (_guard, fields) = spans::capture();
+    let url = server.url("/get");
+    for _ in 0..2 {
+        let r = http.request("GET", url.as_str()).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    assert_request_spans(&fields, &url);
+}
+
+#[cfg(feature = "blocking")]
+#[test]
+fn each_request_has_a_tracing_span_with_its_phases_blocking() {
+    let server = HttpBin::start();
+    let http = hip::PoolManager::new().unwrap();
+    let (_guard, fields) = spans::capture();
+    let url = server.url("/get");
+    for _ in 0..2 {
+        let r = http.request("GET", url.as_str()).send().unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    assert_request_spans(&fields, &url);
+}
