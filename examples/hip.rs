@@ -358,7 +358,7 @@ impl Transfer {
 
     /// A phase of each request added up, as curl adds up each request's times when it
     /// follows redirects (a request without the phase adds nothing).
-    fn sum(&self, phase: impl Fn(&Timings) -> Option<Duration>) -> Duration {
+    fn sum(&self, phase: fn(&Timings) -> Option<Duration>) -> Duration {
         self.requests.iter().filter_map(phase).sum()
     }
 
@@ -367,7 +367,7 @@ impl Transfer {
     fn before_last(&self) -> Duration {
         match self.requests.split_last() {
             Some((last, earlier)) if !earlier.is_empty() => {
-                let own = last.body_complete.unwrap_or_default();
+                let own = last.body_complete().unwrap_or_default();
                 self.total.saturating_sub(own)
             }
             _ => Duration::ZERO,
@@ -436,12 +436,12 @@ impl WriteOut {
                 Piece::Text(s) => out.push_str(s),
                 Piece::Var(v) => out.push_str(&match v {
                     Var::HttpCode => format!("{:03}", t.status),
-                    Var::TimeNamelookup => secs(t.sum(|p| p.dns)),
-                    Var::TimeConnect => secs(t.sum(|p| p.connect)),
-                    Var::TimeAppconnect => secs(t.sum(|p| p.tls)),
-                    Var::TimePretransfer => secs(t.sum(|p| p.pretransfer)),
-                    Var::TimePosttransfer => secs(t.sum(|p| p.request_written)),
-                    Var::TimeStarttransfer => secs(t.sum(|p| p.first_byte)),
+                    Var::TimeNamelookup => secs(t.sum(Timings::dns)),
+                    Var::TimeConnect => secs(t.sum(Timings::connect)),
+                    Var::TimeAppconnect => secs(t.sum(Timings::tls)),
+                    Var::TimePretransfer => secs(t.sum(Timings::pretransfer)),
+                    Var::TimePosttransfer => secs(t.sum(Timings::request_written)),
+                    Var::TimeStarttransfer => secs(t.sum(Timings::first_byte)),
                     Var::TimeTotal => secs(t.total),
                     Var::TimeRedirect => secs(t.before_last()),
                     Var::NumConnects => t
@@ -684,6 +684,8 @@ impl indicatif::TermLike for PlainLines {
 
 #[cfg(test)]
 mod tests {
+    use hip::timings::Phase;
+
     use super::*;
 
     #[test]
@@ -721,17 +723,15 @@ mod tests {
         }
     }
 
+    /// Timings with each phase of `ms` (in `Phase::ALL`'s order) in milliseconds.
     fn timings(ms: [Option<u64>; 8], reused: bool) -> Timings {
-        let d = |i: usize| ms[i].map(Duration::from_millis);
         let mut t = Timings::default();
-        t.reused = reused;
-        (t.dns, t.connect, t.proxy, t.tls) = (d(0), d(1), d(2), d(3));
-        (
-            t.pretransfer,
-            t.request_written,
-            t.first_byte,
-            t.body_complete,
-        ) = (d(4), d(5), d(6), d(7));
+        t.set_reused(reused);
+        for (phase, ms) in Phase::ALL.into_iter().zip(ms) {
+            if let Some(ms) = ms {
+                t.set(phase, Duration::from_millis(ms));
+            }
+        }
         t
     }
 

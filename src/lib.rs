@@ -82,6 +82,12 @@ pub mod util {
     };
 }
 
+/// Per-request phase timings ([`Timings`], `r.timings()`) and their [`Phase`](timings::Phase)s,
+/// with curl's names for them.
+pub mod timings {
+    pub use hip_core::timings::{Phase, Timings};
+}
+
 /// The spec's `hip.response` content decoders.
 pub mod response {
     pub use hip_core::decode::{supported_encodings, Coding, ContentDecoder};

@@ -30,8 +30,9 @@ struct Route {
 
 /// The phases, as a test prints them: curl-like seconds.
 fn shown(t: &Timings) -> String {
-    let mut out = format!("reused={}", t.reused);
-    for (name, d) in t.phases() {
+    let mut out = format!("reused={}", t.reused());
+    for (phase, d) in t.phases() {
+        let name = phase.name();
         match d {
             Some(d) => out.push_str(&format!(" {name}={:.6}", d.as_secs_f64())),
             None => out.push_str(&format!(" {name}=-")),
@@ -45,7 +46,7 @@ fn assert_in_order(t: &Timings) {
     let present: Vec<(&str, Duration)> = t
         .phases()
         .iter()
-        .filter_map(|(n, d)| d.map(|d| (*n, d)))
+        .filter_map(|(p, d)| d.map(|d| (p.name(), d)))
         .collect();
     for pair in present.windows(2) {
         assert!(
@@ -60,20 +61,25 @@ fn assert_in_order(t: &Timings) {
 
 /// A whole exchange on a new connection along `route`.
 fn assert_new_connection(t: &Timings, route: Route) {
-    assert!(!t.reused, "{}", shown(t));
+    assert!(!t.reused(), "{}", shown(t));
     assert_eq!(t.num_connects(), 1);
-    assert!(t.dns.is_some() && t.connect.is_some(), "{}", shown(t));
-    assert_eq!(t.proxy.is_some(), route.proxy, "proxy phase: {}", shown(t));
-    assert_eq!(t.tls.is_some(), route.tls, "tls phase: {}", shown(t));
+    assert!(t.dns().is_some() && t.connect().is_some(), "{}", shown(t));
+    assert_eq!(
+        t.proxy().is_some(),
+        route.proxy,
+        "proxy phase: {}",
+        shown(t)
+    );
+    assert_eq!(t.tls().is_some(), route.tls, "tls phase: {}", shown(t));
     assert_exchange(t);
 }
 
 /// A whole exchange on a reused connection: no connection phase.
 fn assert_reused(t: &Timings) {
-    assert!(t.reused, "{}", shown(t));
+    assert!(t.reused(), "{}", shown(t));
     assert_eq!(t.num_connects(), 0);
     assert_eq!(
-        (t.dns, t.connect, t.proxy, t.tls),
+        (t.dns(), t.connect(), t.proxy(), t.tls()),
         (None, None, None, None),
         "{}",
         shown(t)
@@ -82,10 +88,10 @@ fn assert_reused(t: &Timings) {
 }
 
 fn assert_exchange(t: &Timings) {
-    assert!(t.pretransfer.is_some(), "{}", shown(t));
-    assert!(t.request_written.is_some(), "{}", shown(t));
-    assert!(t.first_byte.is_some(), "{}", shown(t));
-    assert!(t.body_complete.is_some(), "{}", shown(t));
+    assert!(t.pretransfer().is_some(), "{}", shown(t));
+    assert!(t.request_written().is_some(), "{}", shown(t));
+    assert!(t.first_byte().is_some(), "{}", shown(t));
+    assert!(t.body_complete().is_some(), "{}", shown(t));
     assert_in_order(t);
 }
 
@@ -192,10 +198,10 @@ dual_test! {
         let http = manager!();
         let mut r = send!(http.request("GET", server.url("/bytes/100")).preload_content(false)).unwrap();
         let t = r.timings();
-        assert!(t.first_byte.is_some(), "{}", shown(&t));
-        assert_eq!(t.body_complete, None, "not read yet: {}", shown(&t));
+        assert!(t.first_byte().is_some(), "{}", shown(&t));
+        assert_eq!(t.body_complete(), None, "not read yet: {}", shown(&t));
         assert_eq!(call!(r.read(Some(10))).unwrap().len(), 10);
-        assert_eq!(r.timings().body_complete, None);
+        assert_eq!(r.timings().body_complete(), None);
         assert_eq!(call!(r.read(None)).unwrap().len(), 90);
         assert_new_connection(&r.timings(), Route { proxy: false, tls: false });
         // The connection went back to the pool at the end of the body.
@@ -237,8 +243,8 @@ dual_test! {
         assert_eq!(entry.error.as_ref().map(|e| e.kind()), Some(ErrorKind::Protocol));
         let failed = entry.timings.expect("the failed attempt had a connection");
         eprintln!("{API} failed:       {}", shown(&failed));
-        assert!(!failed.reused && failed.connect.is_some() && failed.request_written.is_some());
-        assert_eq!((failed.first_byte, failed.body_complete), (None, None), "{}", shown(&failed));
+        assert!(!failed.reused() && failed.connect().is_some() && failed.request_written().is_some());
+        assert_eq!((failed.first_byte(), failed.body_complete()), (None, None), "{}", shown(&failed));
         assert_in_order(&failed);
         assert_new_connection(&r.timings(), Route { proxy: false, tls: false });
     }

@@ -16,12 +16,13 @@ use futures_util::stream::{self, Stream};
 use hip_core::decode::ContentDecoder;
 use hip_core::h1::{Event, ResponseHead, Version};
 use hip_core::retry::Retry;
-use hip_core::{Error, ErrorKind, HttpHeaderDict, Timings};
+use hip_core::timings::{Phase, Timings};
+use hip_core::{Error, ErrorKind, HttpHeaderDict};
 use tokio::io::{AsyncRead, ReadBuf};
 use tracing::Span;
 
 use super::built::HttpResponseBuilder;
-use super::timing;
+use super::timing::{self, Readings};
 use crate::pool::{PooledConn, ReadDeadline};
 
 /// The status codes the spec treats as redirects (`HTTPResponse.REDIRECT_STATUSES`).
@@ -31,13 +32,6 @@ pub const REDIRECT_STATUSES: [u16; 5] = [301, 302, 303, 307, 308];
 struct Wire {
     conn: PooledConn,
     deadline: ReadDeadline,
-}
-
-/// What the timings of a response off the wire need after the head: the start of the
-/// request, and the span the last phase is recorded on.
-struct Clock {
-    start: Instant,
-    span: Span,
 }
 
 /// The spec's `HTTPResponse`.
@@ -71,10 +65,12 @@ pub struct HttpResponse {
     /// A body cut short of its Content-Length is an error (see
     /// [`RequestOptions::enforce_content_length`](super::RequestOptions::enforce_content_length)).
     enforce_content_length: bool,
-    /// How long the phases of the request took; `body_complete` is filled in at the end.
-    timings: Timings,
-    /// For a response off the wire: where its timings started, and its span.
-    clock: Option<Clock>,
+    /// The clock readings of the request (for a response off the wire), to be turned into
+    /// timings when asked; `body_complete` is read at the end of the body.
+    readings: Option<Readings>,
+    /// The request's span, when a subscriber records it (boxed: a disabled one costs the
+    /// response no more than a pointer).
+    span: Option<Box<Span>>,
 }
 
 impl std::fmt::Debug for HttpResponse {
@@ -89,8 +85,8 @@ impl std::fmt::Debug for HttpResponse {
 }
 
 impl HttpResponse {
-    /// Builds a response whose body is still to be read from `conn`, with the `timings` of
-    /// its request so far (measured from `conn`'s checkout) and the request's `span`.
+    /// Builds a response whose body is still to be read from `conn`, with the clock
+    /// `readings` of its request so far and the request's `span`.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn from_wire(
         head: ResponseHead,
@@ -99,10 +95,9 @@ impl HttpResponse {
         method: &str,
         url: String,
         decode_content: bool,
-        timings: Timings,
-        span: Span,
+        readings: Readings,
+        span: &Span,
     ) -> Result<Self, Error> {
-        let start = conn.checked_out_at();
         let decoder = match head.headers.get("content-encoding") {
             Some(ce) => ContentDecoder::from_header(&ce)?,
             None => None,
@@ -128,8 +123,8 @@ impl HttpResponse {
             explicitly_closed: false,
             finished: false,
             enforce_content_length: true,
-            timings,
-            clock: Some(Clock { start, span }),
+            readings: Some(readings),
+            span: (!span.is_disabled()).then(|| Box::new(span.clone())),
         })
     }
 
@@ -173,8 +168,8 @@ impl HttpResponse {
             explicitly_closed: false,
             finished: false,
             enforce_content_length: true,
-            timings: Timings::default(),
-            clock: None,
+            readings: None,
+            span: None,
         })
     }
 
@@ -254,13 +249,16 @@ impl HttpResponse {
     /// How long each phase of the request took, from its start (curl's `-w` times): DNS,
     /// TCP connect, proxy, TLS, request written, first response byte, and, once the body
     /// has been read to its end, `body_complete`. On a reused connection
-    /// [`Timings::reused`] is set and the connection phases are `None`. After redirects or
+    /// [`Timings::reused`] is true and the connection phases are `None`. After redirects or
     /// retries these are the last request's; each earlier one's are on its entry of
     /// [`Self::retries`]' history. A response built in memory has no timings (all `None`).
     ///
-    /// Nothing is computed or allocated for it: the clock readings were taken anyway.
+    /// Nothing is computed or allocated for it until it is asked for: the response keeps the
+    /// clock readings and this turns them into durations.
     pub fn timings(&self) -> Timings {
-        self.timings
+        self.readings
+            .as_ref()
+            .map_or_else(Timings::default, Readings::timings)
     }
 
     /// The spec's `data`: the body, when it was preloaded (the default) or cached by
@@ -577,17 +575,18 @@ impl HttpResponse {
             Event::EndOfMessage { .. } | Event::ConnectionClosed => {
                 // The end of the body: the last phase, and a reusable connection goes back
                 // to the pool (with the same clock reading).
-                if let Some(wire) = self.wire.take() {
+                if let Some(wire) = self.wire.as_mut() {
                     let now = Instant::now();
-                    if let Some(clock) = &self.clock {
-                        let done = timing::since(clock.start, now);
-                        self.timings.body_complete = Some(done);
-                        if !clock.span.is_disabled() {
-                            clock.span.record("body_complete", done.as_secs_f64());
+                    if let Some(readings) = &mut self.readings {
+                        readings.body_complete = Some(now);
+                        if let Some(span) = &self.span {
+                            let done = timing::since(readings.start, now);
+                            span.record(Phase::BodyComplete.name(), done.as_secs_f64());
                         }
                     }
                     wire.conn.release_at(now);
                 }
+                self.wire = None;
                 self.memory = None;
                 self.finished = true;
                 if self.decoder.is_some() && self.decode_content {

@@ -19,8 +19,9 @@ use std::time::{Duration, Instant, SystemTime};
 use hip_core::h1::{Prepared, Request, DEFAULT_USER_AGENT};
 use hip_core::retry::{ResponseInfo, Retry};
 use hip_core::timeout::Timeout;
+use hip_core::timings::Timings;
 use hip_core::url::{parse_url, Url};
-use hip_core::{Error, ErrorKind, HttpHeaderDict, Timings};
+use hip_core::{Error, ErrorKind, HttpHeaderDict};
 use tracing::{Instrument, Span};
 
 use super::body::Body;
@@ -28,8 +29,10 @@ use super::options::RequestOptions;
 use super::response::HttpResponse;
 use super::send::{self, SendError};
 use super::target::{self, join_url};
-use super::timing;
-use crate::pool::{timeout_duration, HttpConnectionPool, PoolOptions, ReadDeadline, Registry};
+use super::timing::{self, Readings};
+use crate::pool::{
+    timeout_duration, Checkout, HttpConnectionPool, PoolOptions, ReadDeadline, Registry,
+};
 
 /// The most raw body bytes read (and thrown away, undecoded) from a redirect or a retried
 /// response to keep its connection; a longer body closes the connection instead.
@@ -179,33 +182,39 @@ async fn urlopen(
         let url_text = current.url();
         let target = src.request_target(&current, &pool);
         let span = timing::span(&method, &url_text);
-        let outcome = attempt(
-            &pool,
-            &method,
-            &target,
-            &url_text,
-            &headers,
-            &prepared,
-            &mut body,
-            &timeout,
-            &retries,
-            opts.pool_timeout,
-            opts.decode_content,
-            span.clone(),
-        )
-        .instrument(span)
-        .await;
+        let this = Attempt {
+            pool: &pool,
+            method: &method,
+            target: &target,
+            url_text: &url_text,
+            headers: &headers,
+            prepared: &prepared,
+            timeout: &timeout,
+            retries: &retries,
+            pool_timeout: opts.pool_timeout,
+            decode_content: opts.decode_content,
+            span: &span,
+        };
+        let mut failed = None;
+        // Inside the span, so that what the attempt logs nests under it; without a
+        // subscriber for it, not even wrapped.
+        let outcome = if span.is_disabled() {
+            attempt(&this, &mut body, &mut failed).await
+        } else {
+            attempt(&this, &mut body, &mut failed)
+                .instrument(span.clone())
+                .await
+        };
         let mut resp = match outcome {
             Ok(mut r) => {
                 r.set_max_body_size(opts.max_body_size);
                 r.set_enforce_content_length(opts.enforce_content_length);
                 r
             }
-            Err(f) if !retryable(&f.error) => return Err(f.error),
-            Err(f) => {
+            Err(e) if !retryable(&e) => return Err(e),
+            Err(e) => {
                 let at = src.history_url(&target, &url_text);
-                retries =
-                    retry_after_error(retries, &method, at, &url_text, f.error, f.timings).await?;
+                retries = retry_after_error(retries, &method, at, &url_text, e, failed).await?;
                 body.rewind().await?;
                 continue;
             }
@@ -428,41 +437,45 @@ async fn sleep(d: Duration) {
     }
 }
 
-/// A failed attempt: the error, and the timings of the phases it reached when it got a
-/// connection (for its entry in the retry history).
-struct Failed {
-    error: Error,
-    timings: Option<Timings>,
-}
-
-impl From<Error> for Failed {
-    fn from(error: Error) -> Self {
-        Failed {
-            error,
-            timings: None,
-        }
-    }
+/// What one attempt sends, where, and under which limits.
+struct Attempt<'a> {
+    pool: &'a HttpConnectionPool,
+    method: &'a str,
+    target: &'a str,
+    url_text: &'a str,
+    headers: &'a HttpHeaderDict,
+    prepared: &'a Prepared,
+    timeout: &'a Timeout,
+    retries: &'a Retry,
+    pool_timeout: Option<Duration>,
+    decode_content: bool,
+    /// Where the phases are recorded.
+    span: &'a Span,
 }
 
 /// One try: take a connection, send, read the head. A reused keep-alive connection that
 /// turns out to be dead before any response byte arrives is replaced by a fresh one once,
 /// when the request's own `Retry` would retry its method on a read error. The phases are
-/// timed from the checkout and recorded on `span`.
-#[allow(clippy::too_many_arguments)]
+/// timed from the checkout and recorded on the span; when the attempt fails after it got a
+/// connection, the phases it reached are left in `failed` (for its retry-history entry).
 async fn attempt(
-    pool: &HttpConnectionPool,
-    method: &str,
-    target: &str,
-    url_text: &str,
-    headers: &HttpHeaderDict,
-    prepared: &Prepared,
+    this: &Attempt<'_>,
     body: &mut Body,
-    timeout: &Timeout,
-    retries: &Retry,
-    pool_timeout: Option<Duration>,
-    decode_content: bool,
-    span: Span,
-) -> Result<HttpResponse, Failed> {
+    failed: &mut Option<Timings>,
+) -> Result<HttpResponse, Error> {
+    let Attempt {
+        pool,
+        method,
+        target,
+        url_text,
+        headers,
+        prepared,
+        timeout,
+        retries,
+        pool_timeout,
+        decode_content,
+        span,
+    } = *this;
     // On a forwarding route: the destination's Host and the proxy headers.
     let authority = target::request_authority(pool, target);
     let proxied = target::forward_headers(pool, headers);
@@ -486,14 +499,15 @@ async fn attempt(
     let mut fresh_only = false;
     loop {
         let mut timeout = timeout.clone_fresh();
-        let mut pc = pool
+        let Checkout {
+            conn: mut pc,
+            start,
+            setup,
+        } = pool
             .get_conn(pool_timeout, &mut timeout, fresh_only)
             .await?;
-        let start = pc.checked_out_at();
         let ready = Instant::now();
         let read_timeout = timeout_duration(timeout.read_timeout(ready)?);
-        let mut timings = timing::opening(start, pc.conn().setup.take());
-        timings.pretransfer = Some(timing::since(start, ready));
         let req = Request {
             method,
             target,
@@ -505,13 +519,11 @@ async fn attempt(
         let conn = pc.conn();
         let mut deadline = ReadDeadline::new(read_timeout);
         let sent = send::send_request(conn, &req, prepared, body, read_timeout).await;
-        if sent.is_ok() {
-            timings.request_written = Some(timing::since(start, Instant::now()));
-        }
+        let written = sent.is_ok().then(Instant::now);
         let reused = conn.is_reused();
         let head = match sent {
             Ok(()) => send::read_head(conn, &mut deadline).await,
-            Err(SendError::Local(e)) => return Err(e.with_pool(pool.describe()).into()),
+            Err(SendError::Local(e)) => return Err(e.with_pool(pool.describe())),
             Err(SendError::Io(io)) => {
                 // The server may have answered early (e.g. 413) and closed: look for it.
                 match send::read_head(conn, &mut deadline).await {
@@ -529,11 +541,15 @@ async fn attempt(
                 }
             }
         };
-        timings.first_byte = pc
-            .conn()
-            .response_started
-            .map(|at| timing::since(start, at));
-        timing::record(&span, &timings);
+        let readings = Readings {
+            start,
+            setup,
+            ready,
+            written,
+            first_byte: pc.conn().response_started,
+            body_complete: None,
+        };
+        timing::record(span, &readings);
         match head {
             Ok(head) => {
                 tracing::debug!(
@@ -547,16 +563,16 @@ async fn attempt(
                     head.status,
                     head.headers.get("content-length").as_deref().unwrap_or("None")
                 );
-                return Ok(HttpResponse::from_wire(
+                return HttpResponse::from_wire(
                     head,
                     pc,
                     deadline,
                     method,
                     url_text.to_owned(),
                     decode_content,
-                    timings,
+                    readings,
                     span,
-                )?);
+                );
             }
             Err(e) => {
                 let stale = reused
@@ -575,10 +591,8 @@ async fn attempt(
                     fresh_only = true;
                     continue;
                 }
-                return Err(Failed {
-                    error: e.with_pool(pool.describe()).with_url(url_text),
-                    timings: Some(timings),
-                });
+                *failed = Some(readings.timings());
+                return Err(e.with_pool(pool.describe()).with_url(url_text));
             }
         }
     }

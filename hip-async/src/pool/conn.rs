@@ -17,7 +17,6 @@ use hip_core::h1::{ClientConnection, Event};
 use hip_core::{Error, ErrorKind};
 use tokio::time::{Instant, Sleep};
 
-use crate::transport::timing::ConnectStamps;
 use crate::transport::{tcp, tls, BoxIo};
 
 /// How much spare room a read asks the socket to fill at once.
@@ -88,9 +87,6 @@ pub(crate) struct Connection {
     /// When the first byte of the current response arrived: the timings' `first_byte`, and
     /// whether the stale-connection retry may still replace the connection.
     pub(crate) response_started: Option<std::time::Instant>,
-    /// When the phases of opening this connection ended, until the request that opened it
-    /// takes them for its timings (a reused connection reports none).
-    pub(crate) setup: Option<ConnectStamps>,
     /// The request head (and a small body) is assembled here, reused from one request to
     /// the next.
     pub(crate) write_buf: Vec<u8>,
@@ -103,13 +99,8 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    /// A connection just opened, whose opening phases ended at `setup`.
-    pub(crate) fn new(
-        io: BoxIo,
-        h1: ClientConnection,
-        host: Arc<str>,
-        setup: ConnectStamps,
-    ) -> Self {
+    /// A connection just opened.
+    pub(crate) fn new(io: BoxIo, h1: ClientConnection, host: Arc<str>) -> Self {
         Connection {
             io,
             h1,
@@ -118,7 +109,6 @@ impl Connection {
             opened_at: std::time::Instant::now(),
             requests: 0,
             response_started: None,
-            setup: Some(setup),
             write_buf: Vec::with_capacity(1024),
         }
     }

@@ -17,14 +17,15 @@ mod key;
 mod registry;
 
 use std::fmt;
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hip_core::h1::ClientConnection;
 use hip_core::timeout::{Timeout, TimeoutValue};
 use hip_core::url::parse_url;
-use hip_core::{Error, ErrorKind, Warning};
+use hip_core::{Error, ErrorKind, Timings, Warning};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub(crate) use conn::{Connection, ReadDeadline};
@@ -32,6 +33,7 @@ pub(crate) use key::{key_host, SharedOptions};
 pub use key::{PoolKey, PoolOptions};
 pub(crate) use registry::{url_host, url_scheme, Registry};
 
+use crate::transport::timing;
 use crate::transport::Scheme;
 use crate::transport::{self, tls, CertReqs, DestinationTls, Dialer, Route};
 use crate::warnings;
@@ -239,15 +241,13 @@ impl HttpConnectionPool {
         &self.inner.authority
     }
 
-    /// Takes a connection: an idle one if there is a live one, else a new one. The moment
-    /// it has its pool slot and starts looking is the start of the request's timings
-    /// ([`PooledConn::checked_out_at`]).
+    /// Takes a connection: an idle one if there is a live one, else a new one.
     pub(crate) async fn get_conn(
         &self,
         pool_timeout: Option<Duration>,
         timeout: &mut Timeout,
         fresh_only: bool,
-    ) -> Result<PooledConn, Error> {
+    ) -> Result<Checkout, Error> {
         if self.is_closed() {
             return Err(self.closed_error());
         }
@@ -270,7 +270,7 @@ impl HttpConnectionPool {
                 Some(permit.map_err(|_| self.closed_error())?)
             }
         };
-        let now = std::time::Instant::now();
+        let now = Instant::now();
         timeout.start_connect(now)?;
         let opts = &self.inner.opts;
         if !fresh_only {
@@ -291,18 +291,32 @@ impl HttpConnectionPool {
                     tracing::debug!(target: "hip", "Resetting dropped connection: {}", self.inner.host);
                     continue;
                 }
-                return Ok(PooledConn::new(conn, permit, &self.inner, now));
+                return Ok(Checkout {
+                    conn: PooledConn::new(conn, permit, &self.inner),
+                    start: now,
+                    setup: None,
+                });
             }
         }
-        let conn = self.new_conn(timeout).await?;
-        Ok(PooledConn::new(conn, permit, &self.inner, now))
+        let (conn, setup) = self.new_conn(timeout, now).await?;
+        Ok(Checkout {
+            conn: PooledConn::new(conn, permit, &self.inner),
+            start: now,
+            setup: Some(setup),
+        })
     }
 
     fn pop_idle(&self) -> Option<Connection> {
         self.inner.idle.lock().ok().and_then(|mut v| v.pop())
     }
 
-    async fn new_conn(&self, timeout: &Timeout) -> Result<Connection, Error> {
+    /// Opens a connection for a request that started at `start`, with the timings of its
+    /// connection phases, counted from there.
+    async fn new_conn(
+        &self,
+        timeout: &Timeout,
+        start: Instant,
+    ) -> Result<(Connection, Timings), Error> {
         let n = self.inner.num_connections.fetch_add(1, Ordering::Relaxed) + 1;
         tracing::debug!(
             target: "hip",
@@ -335,31 +349,29 @@ impl HttpConnectionPool {
         );
         // One deadline covers name resolution, TCP connect and the TLS handshake; the end
         // of each phase is stamped for the timings.
-        let connecting = transport::timing::recorded(connecting);
-        let (io, setup) = match connect_timeout {
-            None => connecting.await,
-            Some(t) => match tokio::time::timeout(t, connecting).await {
+        let mut connecting = pin!(timing::scope(connecting));
+        let io = match connect_timeout {
+            None => connecting.as_mut().await,
+            Some(t) => match tokio::time::timeout(t, connecting.as_mut()).await {
                 Ok(r) => r,
-                Err(_) => (
-                    Err(Error::new(
-                        ErrorKind::ConnectTimeout,
-                        format!(
-                            "Connection to {} timed out. (connect timeout={})",
-                            self.inner.host,
-                            t.as_secs_f64()
-                        ),
-                    )),
-                    Default::default(),
-                ),
+                Err(_) => Err(Error::new(
+                    ErrorKind::ConnectTimeout,
+                    format!(
+                        "Connection to {} timed out. (connect timeout={})",
+                        self.inner.host,
+                        t.as_secs_f64()
+                    ),
+                )),
             },
         };
         let io = io.map_err(|e| e.with_pool(self.describe()))?;
-        Ok(Connection::new(
+        let setup = timing::stamps(connecting).since(start);
+        let conn = Connection::new(
             io,
             ClientConnection::with_limits(opts.limits),
             self.inner.host.clone(),
-            setup,
-        ))
+        );
+        Ok((conn, setup))
     }
 
     fn warn_if_insecure(&self) {
@@ -390,7 +402,7 @@ impl PoolInner {
     /// The spec's `_put_conn`: keep a finished, reusable connection; close anything else.
     /// Connections that expired while idle under it are closed now too. `now` is the time
     /// it comes back.
-    fn put_conn(&self, mut conn: Connection, now: std::time::Instant) {
+    fn put_conn(&self, mut conn: Connection, now: Instant) {
         if self.closed.load(Ordering::Acquire) || !conn.prepare_reuse(now) {
             return;
         }
@@ -443,47 +455,47 @@ impl PoolInner {
     }
 }
 
+/// What [`HttpConnectionPool::get_conn`] hands out: the connection, and for the request's
+/// timings when it started and, for a new connection, how long opening it took.
+pub(crate) struct Checkout {
+    pub(crate) conn: PooledConn,
+    /// When the request had its pool slot and started looking for a connection: where its
+    /// timings start (the clock reading the connect timeout and idle expiry use too).
+    pub(crate) start: Instant,
+    /// The connection phases (DNS, connect, proxy, TLS) from `start`, when the connection
+    /// was opened for this request; `None` for a reused one.
+    pub(crate) setup: Option<Timings>,
+}
+
 /// A connection checked out of a pool. Dropping it returns the connection to the pool when
 /// the exchange finished cleanly, closes it otherwise, and always frees the pool slot.
 pub(crate) struct PooledConn {
     conn: Option<Connection>,
     _permit: Option<OwnedSemaphorePermit>,
     pool: Weak<PoolInner>,
-    checked_out_at: std::time::Instant,
 }
 
 impl PooledConn {
-    fn new(
-        conn: Connection,
-        permit: Option<OwnedSemaphorePermit>,
-        pool: &Arc<PoolInner>,
-        checked_out_at: std::time::Instant,
-    ) -> Self {
+    fn new(conn: Connection, permit: Option<OwnedSemaphorePermit>, pool: &Arc<PoolInner>) -> Self {
         PooledConn {
             conn: Some(conn),
             _permit: permit,
             pool: Arc::downgrade(pool),
-            checked_out_at,
         }
-    }
-
-    /// When the request had its pool slot and started looking for a connection: where its
-    /// timings start.
-    pub(crate) fn checked_out_at(&self) -> std::time::Instant {
-        self.checked_out_at
     }
 
     /// Hands the connection back as [`Drop`] does, with the time already read by the
     /// caller (the end of the response body), so the pool needs no clock read of its own.
-    pub(crate) fn release_at(mut self, now: std::time::Instant) {
+    /// Dropping what is left afterwards only frees the pool slot.
+    pub(crate) fn release_at(&mut self, now: Instant) {
         if let (Some(conn), Some(pool)) = (self.conn.take(), self.pool.upgrade()) {
             pool.put_conn(conn, now);
         }
     }
 
     pub(crate) fn conn(&mut self) -> &mut Connection {
-        // The connection is only taken out by `detach`, which consumes self.
-        self.conn.as_mut().expect("PooledConn used after detach")
+        // The connection is only taken out by `release_at`, after which its owner drops it.
+        self.conn.as_mut().expect("PooledConn used after release")
     }
 
     /// Closes the connection now instead of returning it.
@@ -494,8 +506,8 @@ impl PooledConn {
 
 impl Drop for PooledConn {
     fn drop(&mut self) {
-        if let (Some(conn), Some(pool)) = (self.conn.take(), self.pool.upgrade()) {
-            pool.put_conn(conn, std::time::Instant::now());
+        if self.conn.is_some() {
+            self.release_at(Instant::now());
         }
     }
 }

@@ -1,12 +1,12 @@
 //! When the phases of opening a connection ended: name resolution, TCP connect, the proxy's
 //! handshake, TLS to the host.
 //!
-//! The pool opens a connection inside [`recorded`], and the code that finishes a phase calls
-//! [`stamp`] with it. The readings travel in a tokio task-local rather than as an argument
+//! The pool opens a connection inside [`scope`] (and reads the stamps with [`stamps`]), and
+//! the code that finishes a phase calls [`stamp`] with it. The readings travel in a tokio task-local rather than as an argument
 //! because name resolution happens inside the [`Connector`](super::Connector), a trait users
 //! implement: [`ConnectOptions::lookup`](super::ConnectOptions::lookup), which the default
 //! connector (and any connector that wants hip's resolution) calls, stamps the end of the
-//! lookup without the trait having to carry a clock. Outside [`recorded`] (the `util`
+//! lookup without the trait having to carry a clock. Outside [`scope`] (the `util`
 //! helpers) a stamp does nothing; a connector that resolves in a task of its own leaves the
 //! DNS phase unknown.
 //!
@@ -16,7 +16,11 @@
 
 use std::cell::Cell;
 use std::future::Future;
+use std::pin::Pin;
 use std::time::Instant;
+
+use hip_core::timings::{Phase as TimingPhase, Timings};
+use tokio::task::futures::TaskLocalFuture;
 
 /// The phases of opening a connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,11 +44,30 @@ pub(crate) struct ConnectStamps {
     pub(crate) tls: Option<Instant>,
 }
 
+impl ConnectStamps {
+    /// The timings of a request that started at `start` and opened this connection: its
+    /// connection phases, the others still to come.
+    pub(crate) fn since(self, start: Instant) -> Timings {
+        let mut t = Timings::default();
+        for (phase, at) in [
+            (TimingPhase::Dns, self.dns),
+            (TimingPhase::Connect, self.connect),
+            (TimingPhase::Proxy, self.proxy),
+            (TimingPhase::Tls, self.tls),
+        ] {
+            if let Some(at) = at {
+                t.set(phase, at.saturating_duration_since(start));
+            }
+        }
+        t
+    }
+}
+
 tokio::task_local! {
     static STAMPS: Cell<ConnectStamps>;
 }
 
-/// Records the end of `phase` now, if a connection is being opened inside [`recorded`].
+/// Records the end of `phase` now, if a connection is being opened inside [`scope`].
 pub(crate) fn stamp(phase: Phase) {
     let _outside = STAMPS.try_with(|cell| {
         let mut stamps = cell.get();
@@ -59,23 +82,41 @@ pub(crate) fn stamp(phase: Phase) {
     });
 }
 
-/// Runs `open` (the opening of one connection) and returns what it gave with the phases
-/// stamped meanwhile.
-pub(crate) async fn recorded<F: Future>(open: F) -> (F::Output, ConnectStamps) {
-    STAMPS
-        .scope(Cell::new(ConnectStamps::default()), async move {
-            let out = open.await;
-            (out, STAMPS.with(Cell::get))
-        })
-        .await
+/// A connection being opened, with its phases stamped: [`scope`]'s future.
+pub(crate) type Scoped<F> = TaskLocalFuture<Cell<ConnectStamps>, F>;
+
+/// `open` (the opening of one connection), run so that the phases it stamps are kept: pin
+/// it, run it to the end, then read them with [`stamps`].
+///
+/// Not an `async fn` wrapping `open`: that would hold the (large) connect future twice over
+/// in every request future that might open a connection.
+pub(crate) fn scope<F: Future>(open: F) -> Scoped<F> {
+    STAMPS.scope(Cell::new(ConnectStamps::default()), open)
+}
+
+/// The phases stamped inside `scoped` (none once taken, or if it never ran).
+pub(crate) fn stamps<F: Future>(scoped: Pin<&mut Scoped<F>>) -> ConnectStamps {
+    scoped
+        .take_value()
+        .map(Cell::into_inner)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
+    use std::pin::pin;
+
     use super::*;
 
+    /// Runs `open` in a scope and returns its output with the stamps.
+    async fn recorded<F: Future>(open: F) -> (F::Output, ConnectStamps) {
+        let mut scoped = pin!(scope(open));
+        let out = scoped.as_mut().await;
+        (out, stamps(scoped))
+    }
+
     #[tokio::test]
-    async fn stamps_are_kept_inside_recorded_and_ignored_outside() {
+    async fn stamps_are_kept_inside_the_scope_and_ignored_outside() {
         stamp(Phase::Dns);
         let ((), stamps) = recorded(async {
             stamp(Phase::Dns);
@@ -89,6 +130,28 @@ mod tests {
         assert!(stamps.dns <= stamps.connect && stamps.connect <= stamps.tls);
         let (n, empty) = recorded(async { 7 }).await;
         assert_eq!((n, empty), (7, ConnectStamps::default()));
+    }
+
+    #[test]
+    fn stamps_become_durations_since_the_start_of_the_request() {
+        let start = Instant::now();
+        let at = |ms| Some(start + std::time::Duration::from_millis(ms));
+        let stamps = ConnectStamps {
+            dns: at(1),
+            connect: at(2),
+            proxy: None,
+            tls: at(5),
+        };
+        let t = stamps.since(start);
+        let ms = std::time::Duration::from_millis;
+        assert!(!t.reused());
+        assert_eq!(
+            (t.dns(), t.connect(), t.proxy(), t.tls()),
+            (Some(ms(1)), Some(ms(2)), None, Some(ms(5)))
+        );
+        assert_eq!(t.pretransfer(), None);
+        // A stamp from before the start (cannot happen) is 0, not a panic.
+        assert_eq!(stamps.since(start + ms(10)).dns(), Some(ms(0)));
     }
 
     #[tokio::test]
