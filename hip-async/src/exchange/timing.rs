@@ -27,6 +27,8 @@ use hip_core::timings::{Phase, Timings};
 use tracing::field::Empty;
 use tracing::Span;
 
+use crate::transport::timing::Opened;
+
 /// `at` as a duration since `start` (zero if the clock seems to have gone back).
 pub(crate) fn since(start: Instant, at: Instant) -> Duration {
     at.saturating_duration_since(start)
@@ -41,7 +43,7 @@ pub(crate) struct Readings {
     pub(crate) start: Instant,
     /// The connection phases, already from `start`, for a connection opened for this
     /// request; `None` for a reused one.
-    pub(crate) setup: Option<Timings>,
+    pub(crate) setup: Option<Opened>,
     /// The connection was ready (the reading the read timeout is computed from).
     pub(crate) ready: Instant,
     pub(crate) written: Option<Instant>,
@@ -52,11 +54,14 @@ pub(crate) struct Readings {
 impl Readings {
     /// The readings as durations from the start.
     pub(crate) fn timings(&self) -> Timings {
-        let mut t = self.setup.unwrap_or_else(|| {
-            let mut reused = Timings::default();
-            reused.set_reused(true);
-            reused
-        });
+        let mut t = self.setup.map_or_else(
+            || {
+                let mut reused = Timings::default();
+                reused.set_reused(true);
+                reused
+            },
+            Opened::timings,
+        );
         t.set(Phase::Pretransfer, since(self.start, self.ready));
         for (phase, at) in [
             (Phase::RequestWritten, self.written),
@@ -116,16 +121,19 @@ pub(crate) fn on_last_entry(mut retries: Retry, timings: Option<Timings>) -> Ret
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::timing::ConnectStamps;
 
     #[test]
     fn readings_become_durations_from_the_start_when_asked() {
         let ms = Duration::from_millis;
         let start = Instant::now();
-        let mut setup = Timings::default();
-        setup.set(Phase::Connect, ms(2));
+        let setup = ConnectStamps {
+            connect: Some(start + ms(2)),
+            ..ConnectStamps::default()
+        };
         let mut r = Readings {
             start,
-            setup: Some(setup),
+            setup: Some(setup.since(start)),
             ready: start + ms(3),
             written: Some(start + ms(4)),
             first_byte: Some(start + ms(6)),

@@ -214,7 +214,8 @@ async fn urlopen(
             Err(e) if !retryable(&e) => return Err(e),
             Err(e) => {
                 let at = src.history_url(&target, &url_text);
-                retries = retry_after_error(retries, &method, at, &url_text, e, failed).await?;
+                retries = retry_after_error(retries, &method, at, &url_text, e, failed.map(|t| *t))
+                    .await?;
                 body.rewind().await?;
                 continue;
             }
@@ -457,11 +458,12 @@ struct Attempt<'a> {
 /// turns out to be dead before any response byte arrives is replaced by a fresh one once,
 /// when the request's own `Retry` would retry its method on a read error. The phases are
 /// timed from the checkout and recorded on the span; when the attempt fails after it got a
-/// connection, the phases it reached are left in `failed` (for its retry-history entry).
+/// connection, the phases it reached are left in `failed` (for its retry-history entry;
+/// boxed, so that only the error path pays for them in the request's future).
 async fn attempt(
     this: &Attempt<'_>,
     body: &mut Body,
-    failed: &mut Option<Timings>,
+    failed: &mut Option<Box<Timings>>,
 ) -> Result<HttpResponse, Error> {
     let Attempt {
         pool,
@@ -591,7 +593,7 @@ async fn attempt(
                     fresh_only = true;
                     continue;
                 }
-                *failed = Some(readings.timings());
+                *failed = Some(Box::new(readings.timings()));
                 return Err(e.with_pool(pool.describe()).with_url(url_text));
             }
         }

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use hip_core::h1::ClientConnection;
 use hip_core::timeout::{Timeout, TimeoutValue};
 use hip_core::url::parse_url;
-use hip_core::{Error, ErrorKind, Timings, Warning};
+use hip_core::{Error, ErrorKind, Warning};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub(crate) use conn::{Connection, ReadDeadline};
@@ -33,7 +33,7 @@ pub(crate) use key::{key_host, SharedOptions};
 pub use key::{PoolKey, PoolOptions};
 pub(crate) use registry::{url_host, url_scheme, Registry};
 
-use crate::transport::timing;
+use crate::transport::timing::{self, Opened};
 use crate::transport::Scheme;
 use crate::transport::{self, tls, CertReqs, DestinationTls, Dialer, Route};
 use crate::warnings;
@@ -316,7 +316,7 @@ impl HttpConnectionPool {
         &self,
         timeout: &Timeout,
         start: Instant,
-    ) -> Result<(Connection, Timings), Error> {
+    ) -> Result<(Connection, Opened), Error> {
         let n = self.inner.num_connections.fetch_add(1, Ordering::Relaxed) + 1;
         tracing::debug!(
             target: "hip",
@@ -464,7 +464,7 @@ pub(crate) struct Checkout {
     pub(crate) start: Instant,
     /// The connection phases (DNS, connect, proxy, TLS) from `start`, when the connection
     /// was opened for this request; `None` for a reused one.
-    pub(crate) setup: Option<Timings>,
+    pub(crate) setup: Option<Opened>,
 }
 
 /// A connection checked out of a pool. Dropping it returns the connection to the pool when

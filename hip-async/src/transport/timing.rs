@@ -17,7 +17,7 @@
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use hip_core::timings::{Phase as TimingPhase, Timings};
 use tokio::task::futures::TaskLocalFuture;
@@ -45,18 +45,52 @@ pub(crate) struct ConnectStamps {
 }
 
 impl ConnectStamps {
-    /// The timings of a request that started at `start` and opened this connection: its
-    /// connection phases, the others still to come.
-    pub(crate) fn since(self, start: Instant) -> Timings {
+    /// The connection phases of a request that started at `start` and opened this
+    /// connection.
+    pub(crate) fn since(self, start: Instant) -> Opened {
+        let micros = |at: Option<Instant>| {
+            at.map_or(Opened::NONE, |at| {
+                let us = at.saturating_duration_since(start).as_micros();
+                u32::try_from(us).map_or(Opened::NONE - 1, |us| us.min(Opened::NONE - 1))
+            })
+        };
+        Opened {
+            micros: [
+                micros(self.dns),
+                micros(self.connect),
+                micros(self.proxy),
+                micros(self.tls),
+            ],
+        }
+    }
+}
+
+/// The connection phases (DNS, connect, proxy, TLS) of the request that opened a
+/// connection, in microseconds from its start ([`Opened::NONE`] for a phase that did not
+/// happen; some 71 minutes at most). 16 bytes rather than [`Timings`]' 72, because every
+/// response carries one through each of its moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Opened {
+    micros: [u32; 4],
+}
+
+impl Opened {
+    /// A phase that did not happen.
+    const NONE: u32 = u32::MAX;
+
+    /// The phases as [`Timings`] of a request on a new connection, the others still to
+    /// come.
+    pub(crate) fn timings(self) -> Timings {
         let mut t = Timings::default();
-        for (phase, at) in [
-            (TimingPhase::Dns, self.dns),
-            (TimingPhase::Connect, self.connect),
-            (TimingPhase::Proxy, self.proxy),
-            (TimingPhase::Tls, self.tls),
-        ] {
-            if let Some(at) = at {
-                t.set(phase, at.saturating_duration_since(start));
+        let phases = [
+            TimingPhase::Dns,
+            TimingPhase::Connect,
+            TimingPhase::Proxy,
+            TimingPhase::Tls,
+        ];
+        for (phase, us) in phases.into_iter().zip(self.micros) {
+            if us != Opened::NONE {
+                t.set(phase, Duration::from_micros(u64::from(us)));
             }
         }
         t
@@ -142,7 +176,7 @@ mod tests {
             proxy: None,
             tls: at(5),
         };
-        let t = stamps.since(start);
+        let t = stamps.since(start).timings();
         let ms = std::time::Duration::from_millis;
         assert!(!t.reused());
         assert_eq!(
@@ -151,7 +185,17 @@ mod tests {
         );
         assert_eq!(t.pretransfer(), None);
         // A stamp from before the start (cannot happen) is 0, not a panic.
-        assert_eq!(stamps.since(start + ms(10)).dns(), Some(ms(0)));
+        assert_eq!(stamps.since(start + ms(10)).timings().dns(), Some(ms(0)));
+        // Microseconds, saturating at some 71 minutes.
+        let late = ConnectStamps {
+            tls: Some(start + std::time::Duration::from_secs(100_000)),
+            ..stamps
+        };
+        let t = late.since(start).timings();
+        assert_eq!(
+            t.tls(),
+            Some(std::time::Duration::from_micros(u64::from(u32::MAX - 1)))
+        );
     }
 
     #[tokio::test]
