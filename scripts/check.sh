@@ -33,7 +33,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps --lock
 # Each API alone: every spec item must be reachable in a build with either API, and the
 # dual tests run through the one API each build has.
 DUAL_TESTS=(--test user_guide --test conformance --test pipeline --test hardening --test pooling
-  --test proxy --test faults --test tls --test socks --test connecting --test timings)
+  --test proxy --test faults --test tls --test socks --test connecting --test timings
+  --test timings_tracing)
 EXTRAS=gzip,deflate,brotli,zstd,json,socks,native-roots
 echo "== blocking API only: build, clippy, dual tests"
 cargo clippy -p hip --no-default-features --features "blocking,$EXTRAS" --locked -- -D warnings
