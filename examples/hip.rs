@@ -7,24 +7,26 @@
 //! cargo run --example hip -- -F name=value -F upload=@photo.jpg http://127.0.0.1:8000/upload
 //! cargo run --example hip -- -o big.iso --retries 5 --timeout 30 https://example.org/big.iso
 //! cargo run --example hip -- --resolve example.org:8443:127.0.0.1 https://example.org:8443/
+//! cargo run --example hip -- -o /dev/null -w '%{http_code} %{time_connect} %{time_total}\n' http://127.0.0.1:8000/
 //! ```
 //!
 //! The method is GET, or POST when a body (`-d`) or form (`-F`) is given. The body is written
-//! to standard output (or to `-o FILE`) as it arrives. Any error prints `hip: <error>` on
-//! standard error and exits with status 1; an HTTP error status is not an error here.
+//! to standard output (or to `-o FILE`) as it arrives, then what `-w` asks for. Any error
+//! prints `hip: <error>` on standard error and exits with status 1; an HTTP error status is
+//! not an error here.
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::Parser;
 use hip::blocking::Body;
 use hip::fields::FieldValue;
 use hip::filepost::Fields;
-use hip::{CertReqs, HttpResponse, PoolManager};
+use hip::{CertReqs, HttpResponse, PoolManager, Timings};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// How many body bytes are read and written at a time.
@@ -104,6 +106,15 @@ struct Cli {
     #[arg(short = 'i', long = "include")]
     include: bool,
 
+    /// After the body, print FORMAT to standard output with curl's variables filled in:
+    /// %{http_code}, %{time_namelookup}, %{time_connect}, %{time_appconnect},
+    /// %{time_pretransfer}, %{time_posttransfer}, %{time_starttransfer}, %{time_total},
+    /// %{time_redirect}, %{num_connects}, %{num_redirects}, %{size_download},
+    /// %{url_effective}, %{method} (times in seconds, 6 decimals); %% is %, and \n, \r, \t
+    /// and \\ are escapes. @FILE reads FORMAT from a file, @- from standard input.
+    #[arg(short = 'w', long = "write-out", value_name = "FORMAT")]
+    write_out: Option<String>,
+
     /// Log what hip does (connections, requests, retries) to standard error.
     #[arg(short = 'v', long)]
     verbose: bool,
@@ -143,6 +154,11 @@ fn init_logging(verbose: bool) {
 
 fn run(cli: &Cli) -> Result<(), CliError> {
     let (method, url) = method_and_url(cli)?;
+    // A bad format is reported before any request is made.
+    let write_out = match &cli.write_out {
+        None => None,
+        Some(arg) => Some(WriteOut::parse(&format_from_arg(arg)?)?),
+    };
 
     let mut builder = PoolManager::builder();
     if cli.insecure {
@@ -192,6 +208,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         request = request.fields(fields).encode_body();
     }
 
+    let started = Instant::now();
     let mut r = request.send()?;
     let mut stdout = io::stdout().lock();
     if cli.include {
@@ -201,7 +218,6 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         None => {
             let bar = (cli.progress).then(|| progress_bar(&r, true));
             copy_body(&mut r, &mut stdout, bar.as_ref())?;
-            stdout.flush().or_else(ignore_broken_pipe)?;
         }
         Some(path) => {
             let mut file =
@@ -213,8 +229,236 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             file.flush()?;
         }
     }
+    let total = started.elapsed();
     r.release_conn();
+    if let Some(format) = &write_out {
+        let done = Transfer::of(&r, total);
+        stdout
+            .write_all(format.expand(&done).as_bytes())
+            .or_else(ignore_broken_pipe)?;
+    }
+    stdout.flush().or_else(ignore_broken_pipe)?;
     Ok(())
+}
+
+/// `-w FORMAT`, `-w @FILE` or `-w @-`: the format text.
+fn format_from_arg(arg: &str) -> Result<String, CliError> {
+    match arg.strip_prefix('@') {
+        None => Ok(arg.to_owned()),
+        Some("-") => Ok(io::read_to_string(io::stdin())?),
+        Some(path) => {
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read {path:?}: {e}").into())
+        }
+    }
+}
+
+/// A `-w` format, parsed: text and curl's variables (`%{name}`).
+#[derive(Debug, PartialEq)]
+struct WriteOut {
+    pieces: Vec<Piece>,
+}
+
+#[derive(Debug, PartialEq)]
+enum Piece {
+    Text(String),
+    Var(Var),
+}
+
+/// The `-w` variables, by curl's names (curl's `--write-out` manual page).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Var {
+    /// `http_code` and `response_code`: the last response's status, three digits.
+    HttpCode,
+    /// `time_namelookup`: each request's name resolution, from its start, added up.
+    TimeNamelookup,
+    /// `time_connect`: each request's TCP connect (to the host or proxy), added up.
+    TimeConnect,
+    /// `time_appconnect`: each request's TLS handshake with the host, added up.
+    TimeAppconnect,
+    /// `time_pretransfer`: each request's "ready to send", added up.
+    TimePretransfer,
+    /// `time_posttransfer`: each request's "request sent", added up.
+    TimePosttransfer,
+    /// `time_starttransfer`: each request's first response byte, added up.
+    TimeStarttransfer,
+    /// `time_total`: the whole transfer, redirects and body included.
+    TimeTotal,
+    /// `time_redirect`: everything before the last request started (redirects, retries).
+    TimeRedirect,
+    /// `num_connects`: new connections opened.
+    NumConnects,
+    /// `num_redirects`: redirects followed.
+    NumRedirects,
+    /// `size_download`: body bytes received (before decoding).
+    SizeDownload,
+    /// `url_effective`: the URL of the last request.
+    UrlEffective,
+    /// `method`: the method of the last request.
+    Method,
+}
+
+impl Var {
+    fn from_name(name: &str) -> Option<Var> {
+        Some(match name {
+            "http_code" | "response_code" => Var::HttpCode,
+            "time_namelookup" => Var::TimeNamelookup,
+            "time_connect" => Var::TimeConnect,
+            "time_appconnect" => Var::TimeAppconnect,
+            "time_pretransfer" => Var::TimePretransfer,
+            "time_posttransfer" => Var::TimePosttransfer,
+            "time_starttransfer" => Var::TimeStarttransfer,
+            "time_total" => Var::TimeTotal,
+            "time_redirect" => Var::TimeRedirect,
+            "num_connects" => Var::NumConnects,
+            "num_redirects" => Var::NumRedirects,
+            "size_download" => Var::SizeDownload,
+            "url_effective" => Var::UrlEffective,
+            "method" => Var::Method,
+            _ => return None,
+        })
+    }
+}
+
+/// What a finished transfer tells `-w`: the timings of every request it made (redirects
+/// and retries first, the last one at the end), and the rest.
+#[derive(Debug, Default)]
+struct Transfer {
+    status: u16,
+    /// One per request that got a connection, in order.
+    requests: Vec<Timings>,
+    redirects: usize,
+    total: Duration,
+    size_download: u64,
+    url: String,
+    method: String,
+}
+
+impl Transfer {
+    /// The transfer that ended with `r` (its body read), `total` after it started.
+    fn of(r: &HttpResponse, total: Duration) -> Transfer {
+        let history = r
+            .retries()
+            .map(|retry| retry.history.as_slice())
+            .unwrap_or(&[]);
+        let mut requests: Vec<Timings> = history.iter().filter_map(|h| h.timings).collect();
+        requests.push(r.timings());
+        Transfer {
+            status: r.status(),
+            requests,
+            redirects: history
+                .iter()
+                .filter(|h| h.redirect_location.is_some())
+                .count(),
+            total,
+            size_download: r.tell(),
+            url: r.url().to_owned(),
+            method: r.request_method().to_owned(),
+        }
+    }
+
+    /// A phase of each request added up, as curl adds up each request's times when it
+    /// follows redirects (a request without the phase adds nothing).
+    fn sum(&self, phase: fn(&Timings) -> Option<Duration>) -> Duration {
+        self.requests.iter().filter_map(phase).sum()
+    }
+
+    /// The time before the last request started: the whole transfer less the last
+    /// request's own time (0 without redirects or retries).
+    fn before_last(&self) -> Duration {
+        match self.requests.split_last() {
+            Some((last, earlier)) if !earlier.is_empty() => {
+                let own = last.body_complete().unwrap_or_default();
+                self.total.saturating_sub(own)
+            }
+            _ => Duration::ZERO,
+        }
+    }
+}
+
+/// Seconds with six decimals, as curl prints times.
+fn secs(d: Duration) -> String {
+    format!("{}.{:06}", d.as_secs(), d.subsec_micros())
+}
+
+impl WriteOut {
+    /// Parses `%{name}` variables (an unknown name is an error naming it), `%%`, and the
+    /// escapes `\n`, `\r`, `\t` and `\\`; anything else is text.
+    fn parse(format: &str) -> Result<WriteOut, CliError> {
+        let mut pieces = Vec::new();
+        let mut text = String::new();
+        let mut rest = format;
+        while let Some(c) = rest.chars().next() {
+            let after = &rest[c.len_utf8()..];
+            match (c, after.chars().next()) {
+                ('%', Some('%')) => {
+                    text.push('%');
+                    rest = &after[1..];
+                }
+                ('%', Some('{')) => {
+                    let Some(end) = after.find('}') else {
+                        return Err(format!("-w: unclosed %{{ in {format:?}").into());
+                    };
+                    let name = &after[1..end];
+                    let var = Var::from_name(name)
+                        .ok_or_else(|| format!("-w: unknown variable %{{{name}}}"))?;
+                    if !text.is_empty() {
+                        pieces.push(Piece::Text(std::mem::take(&mut text)));
+                    }
+                    pieces.push(Piece::Var(var));
+                    rest = &after[end + 1..];
+                }
+                ('\\', Some(e @ ('n' | 'r' | 't' | '\\'))) => {
+                    text.push(match e {
+                        'n' => '\n',
+                        'r' => '\r',
+                        't' => '\t',
+                        _ => '\\',
+                    });
+                    rest = &after[1..];
+                }
+                _ => {
+                    text.push(c);
+                    rest = after;
+                }
+            }
+        }
+        if !text.is_empty() {
+            pieces.push(Piece::Text(text));
+        }
+        Ok(WriteOut { pieces })
+    }
+
+    /// The format with the variables of `t` filled in.
+    fn expand(&self, t: &Transfer) -> String {
+        let mut out = String::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(s) => out.push_str(s),
+                Piece::Var(v) => out.push_str(&match v {
+                    Var::HttpCode => format!("{:03}", t.status),
+                    Var::TimeNamelookup => secs(t.sum(Timings::dns)),
+                    Var::TimeConnect => secs(t.sum(Timings::connect)),
+                    Var::TimeAppconnect => secs(t.sum(Timings::tls)),
+                    Var::TimePretransfer => secs(t.sum(Timings::pretransfer)),
+                    Var::TimePosttransfer => secs(t.sum(Timings::request_written)),
+                    Var::TimeStarttransfer => secs(t.sum(Timings::first_byte)),
+                    Var::TimeTotal => secs(t.total),
+                    Var::TimeRedirect => secs(t.before_last()),
+                    Var::NumConnects => t
+                        .requests
+                        .iter()
+                        .map(Timings::num_connects)
+                        .sum::<u32>()
+                        .to_string(),
+                    Var::NumRedirects => t.redirects.to_string(),
+                    Var::SizeDownload => t.size_download.to_string(),
+                    Var::UrlEffective => t.url.clone(),
+                    Var::Method => t.method.clone(),
+                }),
+            }
+        }
+        out
+    }
 }
 
 /// `[METHOD] URL`: the method defaults to POST with a body or form, else GET; a URL without
@@ -440,6 +684,8 @@ impl indicatif::TermLike for PlainLines {
 
 #[cfg(test)]
 mod tests {
+    use hip::timings::Phase;
+
     use super::*;
 
     #[test]
@@ -475,5 +721,113 @@ mod tests {
             assert!(e.starts_with(&format!("bad --resolve {arg:?}: ")), "{e}");
             assert!(e.contains(why), "{arg}: {e}");
         }
+    }
+
+    /// Timings with each phase of `ms` (in `Phase::ALL`'s order) in milliseconds.
+    fn timings(ms: [Option<u64>; 8], reused: bool) -> Timings {
+        let mut t = Timings::default();
+        t.set_reused(reused);
+        for (phase, ms) in Phase::ALL.into_iter().zip(ms) {
+            if let Some(ms) = ms {
+                t.set(phase, Duration::from_millis(ms));
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn write_out_expands_curls_variables_with_curls_semantics() {
+        let first = timings(
+            [
+                Some(1),
+                Some(2),
+                None,
+                Some(4),
+                Some(5),
+                Some(6),
+                Some(7),
+                Some(8),
+            ],
+            false,
+        );
+        let last = timings(
+            [None, None, None, None, Some(1), Some(2), Some(3), Some(4)],
+            true,
+        );
+        let done = Transfer {
+            status: 200,
+            requests: vec![first, last],
+            redirects: 1,
+            total: Duration::from_micros(12_345_678),
+            size_download: 42,
+            url: "http://h.test/next".into(),
+            method: "GET".into(),
+        };
+        let format = WriteOut::parse(
+            "%{http_code} %{response_code}\\n%{time_namelookup} %{time_connect} %{time_appconnect} \
+             %{time_pretransfer} %{time_posttransfer} %{time_starttransfer} %{time_total} \
+             %{time_redirect}\\t%{num_connects} %{num_redirects} %{size_download} \
+             %{url_effective} %{method} 100%% \\\\n \\x %x",
+        )
+        .unwrap();
+        assert_eq!(
+            format.expand(&done),
+            "200 200\n0.001000 0.002000 0.004000 0.006000 0.008000 0.010000 12.345678 \
+             12.341678\t1 1 42 http://h.test/next GET 100% \\n \\x %x"
+        );
+        // One request, nothing before it; a status below 100 keeps three digits.
+        let alone = Transfer {
+            status: 99,
+            requests: vec![last],
+            total: Duration::from_millis(5),
+            ..Transfer::default()
+        };
+        let format =
+            WriteOut::parse("%{http_code} %{time_redirect} %{num_connects} %{time_connect}")
+                .unwrap();
+        assert_eq!(format.expand(&alone), "099 0.000000 0 0.000000");
+    }
+
+    #[test]
+    fn write_out_names_an_unknown_or_unclosed_variable() {
+        let e = WriteOut::parse("%{http_code} %{time_bogus}")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "-w: unknown variable %{time_bogus}");
+        let e = WriteOut::parse("code %{http_code").unwrap_err().to_string();
+        assert!(e.starts_with("-w: unclosed %{"), "{e}");
+        assert_eq!(WriteOut::parse("").unwrap(), WriteOut { pieces: vec![] });
+    }
+
+    #[test]
+    fn write_out_of_a_real_transfer_with_redirects() {
+        let server = hip_test_support::HttpBin::start();
+        let http = PoolManager::new().unwrap();
+        let started = Instant::now();
+        let mut r = http
+            .request("GET", server.url("/redirect/2").as_str())
+            .preload_content(false)
+            .send()
+            .unwrap();
+        let mut sink = Vec::new();
+        copy_body(&mut r, &mut sink, None).unwrap();
+        let done = Transfer::of(&r, started.elapsed());
+        assert_eq!(done.requests.len(), 3, "two redirects and the last request");
+        let format = WriteOut::parse(
+            "%{http_code} %{num_connects} %{num_redirects} %{time_connect} %{time_starttransfer} %{time_redirect} %{time_total}",
+        )
+        .unwrap();
+        let shown = format.expand(&done);
+        eprintln!("-w: {shown}");
+        let fields: Vec<&str> = shown.split(' ').collect();
+        assert_eq!(fields[..3], ["200", "1", "2"], "{shown}");
+        let secs: Vec<f64> = fields[3..].iter().map(|f| f.parse().unwrap()).collect();
+        assert!(secs.iter().all(|s| *s > 0.0), "{shown}");
+        // Each is part of the whole: connect <= time to first byte <= total.
+        assert!(
+            secs[0] <= secs[1] && secs[1] <= secs[3] && secs[2] <= secs[3],
+            "{shown}"
+        );
+        assert_eq!(done.size_download, r.tell());
     }
 }

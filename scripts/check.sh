@@ -40,7 +40,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps --lock
 # dual tests run through the one API each build has.
 DUAL_TESTS=(--test user_guide --test conformance --test pipeline --test hardening --test pooling
   --test proxy --test faults --test tls --test socks --test connecting --test http_interop
-  --test idioms)
+  --test idioms --test timings --test timings_tracing)
 EXTRAS=gzip,deflate,brotli,zstd,json,socks,native-roots
 echo "== blocking API only: build, clippy, dual tests"
 cargo clippy -p hip --no-default-features --features "blocking,$EXTRAS" --locked -- -D warnings

@@ -175,6 +175,7 @@
 //! | `hip.encode_multipart_formdata`   | [`encode_multipart_formdata`]  | the same                         |
 //! | `hip.exceptions.*`                | [`Error`] with [`ErrorKind`] ([`exceptions`]) | the same          |
 //! | `hip.util.*`                      | [`util`]                       | the same                         |
+//! | (curl's `-w` times; not in Hip)   | [`Timings`] (`r.timings()`)    | the same                         |
 //! | `hip.fields.*`, `hip.filepost.*`  | [`fields`], [`filepost`]       | the same                         |
 //!
 //! # Rust names and the `http` crate
@@ -202,7 +203,7 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub use hip_core::{Error, ErrorKind, HttpHeaderDict, Result, TunnelResponse, Warning};
+pub use hip_core::{Error, ErrorKind, HttpHeaderDict, Result, Timings, TunnelResponse, Warning};
 
 /// The `http` crate (version 1) whose types hip takes and gives (`http::Method`,
 /// `http::Uri`, `http::Request`, `http::Response`, `http::StatusCode`, `HeaderMap`), so
@@ -251,6 +252,12 @@ pub mod util {
         resolve_cert_reqs, resolve_ssl_version, rewind_body, set_file_position, ssl_wrap_socket,
         GaiFamily,
     };
+}
+
+/// Per-request phase timings ([`Timings`], `r.timings()`) and their [`Phase`](timings::Phase)s,
+/// with curl's names for them.
+pub mod timings {
+    pub use hip_core::timings::{Phase, Timings};
 }
 
 /// The spec's `hip.response` content decoders.

@@ -12,7 +12,7 @@ use std::io;
 use bytes::Bytes;
 use futures_util::stream::StreamExt;
 use hip_core::retry::Retry;
-use hip_core::{Error, HttpHeaderDict};
+use hip_core::{Error, HttpHeaderDict, Timings};
 
 use crate::runtime::Runtime;
 
@@ -131,6 +131,16 @@ impl HttpResponse {
     /// The spec's `retries`: the last `Retry` used, with its `history`.
     pub fn retries(&self) -> Option<&Retry> {
         self.inner.retries()
+    }
+
+    /// How long each phase of the request took, from its start (curl's `-w` times): DNS,
+    /// TCP connect, proxy, TLS, request written, first response byte, and, once the body
+    /// has been read to its end, `body_complete`. On a reused connection
+    /// [`Timings::reused`] is set and the connection phases are `None`. After redirects or
+    /// retries these are the last request's; each earlier one's are on its entry of
+    /// [`HttpResponse::retries`]' history. See [`hip_async::HttpResponse::timings`].
+    pub fn timings(&self) -> Timings {
+        self.inner.timings()
     }
 
     /// The spec's `data`: the body, when it was preloaded (the default) or cached by

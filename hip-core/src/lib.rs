@@ -18,7 +18,9 @@ pub mod headers;
 pub mod request;
 pub mod retry;
 pub mod timeout;
+pub mod timings;
 pub mod url;
 
 pub use error::{Error, ErrorKind, Result, TunnelResponse, Warning};
 pub use headers::HttpHeaderDict;
+pub use timings::Timings;

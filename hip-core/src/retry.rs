@@ -51,6 +51,7 @@ use std::time::{Duration, SystemTime};
 use crate::error::{Error, ErrorKind};
 use crate::headers::HttpHeaderDict;
 use crate::timeout::Seconds;
+use crate::timings::Timings;
 
 mod date;
 
@@ -164,9 +165,11 @@ impl fmt::Display for RetryCount {
 }
 
 /// The spec's `RequestHistory(method, url, error, status, redirect_location)`: one entry per
-/// call to [`Retry::increment`], oldest first, in [`Retry::history`].
+/// call to [`Retry::increment`], oldest first, in [`Retry::history`], and hip's
+/// [`timings`](RequestHistory::timings) of the attempt.
 ///
-/// Entries compare (and hash) field by field, an error by its kind and message.
+/// Entries compare (and hash) field by field, an error by its kind and message, leaving out
+/// the timings (measurements, not part of what happened).
 #[derive(Debug, Clone)]
 pub struct RequestHistory {
     /// The request method, e.g. `"GET"`.
@@ -180,6 +183,12 @@ pub struct RequestHistory {
     pub status: Option<u16>,
     /// Where a redirect response pointed to.
     pub redirect_location: Option<String>,
+    /// How long the phases of this attempt took (not in the spec): filled in by the driver
+    /// after `increment`, for a redirect or a retried status once its body was drained
+    /// (`body_complete` stays `None` when the body was too long to drain), and for an error
+    /// with the phases reached before it; `None` for an attempt that got no connection, and
+    /// when `increment` is called by hand.
+    pub timings: Option<Timings>,
 }
 
 impl RequestHistory {
@@ -1086,6 +1095,7 @@ impl Retry {
             error: error.clone(),
             status,
             redirect_location,
+            timings: None,
         });
 
         let new = Retry {

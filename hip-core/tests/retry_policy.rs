@@ -177,6 +177,7 @@ fn retry_builders_set_every_field() {
         error: None,
         status: Some(500),
         redirect_location: None,
+        timings: None,
     };
     let r = r.history(vec![entry]);
     assert_eq!(r.history.len(), 1);

@@ -8,6 +8,7 @@
 //!   decoded, handed back to the pool when done. It lives here, below the API layer,
 //!   because the loop itself reads, drains and preloads responses.
 //! - `target`: the request target and `Host` each route needs, and redirect resolution.
+//! - `timing`: the per-request timings and the `tracing` span of each attempt.
 
 pub(crate) mod body;
 mod built;
@@ -15,6 +16,7 @@ mod options;
 pub(crate) mod response;
 mod send;
 mod target;
+mod timing;
 mod urlopen;
 
 pub use body::{Body, SeekableRead};

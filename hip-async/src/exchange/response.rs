@@ -9,16 +9,20 @@
 use std::future::poll_fn;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use futures_util::stream::Stream;
 use hip_core::decode::ContentDecoder;
 use hip_core::h1::{Event, ResponseHead, Version};
 use hip_core::retry::Retry;
+use hip_core::timings::{Phase, Timings};
 use hip_core::{Error, ErrorKind, HttpHeaderDict};
 use tokio::io::{AsyncRead, ReadBuf};
+use tracing::Span;
 
 use super::built::HttpResponseBuilder;
+use super::timing::{self, Readings};
 use crate::pool::{PooledConn, ReadDeadline};
 
 mod interop;
@@ -82,6 +86,12 @@ pub struct HttpResponse {
     /// A body cut short of its Content-Length is an error (see
     /// [`RequestOptions::enforce_content_length`](super::RequestOptions::enforce_content_length)).
     enforce_content_length: bool,
+    /// The clock readings of the request (for a response off the wire), to be turned into
+    /// timings when asked; `body_complete` is read at the end of the body.
+    readings: Option<Readings>,
+    /// The request's span, when a subscriber records it (boxed: a disabled one costs the
+    /// response no more than a pointer).
+    span: Option<Box<Span>>,
 }
 
 impl std::fmt::Debug for HttpResponse {
@@ -96,7 +106,9 @@ impl std::fmt::Debug for HttpResponse {
 }
 
 impl HttpResponse {
-    /// Builds a response whose body is still to be read from `conn`.
+    /// Builds a response whose body is still to be read from `conn`, with the clock
+    /// `readings` of its request so far and the request's `span`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn from_wire(
         head: ResponseHead,
         conn: PooledConn,
@@ -104,6 +116,8 @@ impl HttpResponse {
         method: &str,
         url: String,
         decode_content: bool,
+        readings: Readings,
+        span: &Span,
     ) -> Result<Self, Error> {
         let decoder = match head.headers.get("content-encoding") {
             Some(ce) => ContentDecoder::from_header(&ce)?,
@@ -130,6 +144,8 @@ impl HttpResponse {
             explicitly_closed: false,
             finished: false,
             enforce_content_length: true,
+            readings: Some(readings),
+            span: (!span.is_disabled()).then(|| Box::new(span.clone())),
         })
     }
 
@@ -173,6 +189,8 @@ impl HttpResponse {
             explicitly_closed: false,
             finished: false,
             enforce_content_length: true,
+            readings: None,
+            span: None,
         })
     }
 
@@ -247,6 +265,21 @@ impl HttpResponse {
 
     pub(crate) fn set_retries(&mut self, retries: Retry) {
         self.retries = Some(retries);
+    }
+
+    /// How long each phase of the request took, from its start (curl's `-w` times): DNS,
+    /// TCP connect, proxy, TLS, request written, first response byte, and, once the body
+    /// has been read to its end, `body_complete`. On a reused connection
+    /// [`Timings::reused`] is true and the connection phases are `None`. After redirects or
+    /// retries these are the last request's; each earlier one's are on its entry of
+    /// [`Self::retries`]' history. A response built in memory has no timings (all `None`).
+    ///
+    /// Nothing is computed or allocated for it until it is asked for: the response keeps the
+    /// clock readings and this turns them into durations.
+    pub fn timings(&self) -> Timings {
+        self.readings
+            .as_ref()
+            .map_or_else(Timings::default, Readings::timings)
     }
 
     /// The spec's `data`: the body, when it was preloaded (the default) or cached by
@@ -566,7 +599,19 @@ impl HttpResponse {
                 Ok(true)
             }
             Event::EndOfMessage { .. } | Event::ConnectionClosed => {
-                // Dropping the wire hands a reusable connection back to the pool.
+                // The end of the body: the last phase, and a reusable connection goes back
+                // to the pool (with the same clock reading).
+                if let Some(wire) = self.wire.as_mut() {
+                    let now = Instant::now();
+                    if let Some(readings) = &mut self.readings {
+                        readings.body_complete = Some(now);
+                        if let Some(span) = &self.span {
+                            let done = timing::since(readings.start, now);
+                            span.record(Phase::BodyComplete.name(), done.as_secs_f64());
+                        }
+                    }
+                    wire.conn.release_at(now);
+                }
                 self.wire = None;
                 self.memory = None;
                 self.finished = true;

@@ -40,7 +40,7 @@ pub(crate) async fn send_request(
     limit: Option<Duration>,
 ) -> Result<(), SendError> {
     conn.requests += 1;
-    conn.response_started = false;
+    conn.response_started = None;
     conn.write_buf.clear();
     conn.h1
         .send_prepared_request(req, prepared, &mut conn.write_buf)

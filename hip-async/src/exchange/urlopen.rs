@@ -14,20 +14,25 @@
 //!    have caught it and `Retry::increment` allows it; a redirect or a status in
 //!    `status_forcelist` goes round again by the same `Retry`.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use hip_core::h1::{Prepared, Request, DEFAULT_USER_AGENT};
 use hip_core::retry::{ResponseInfo, Retry};
 use hip_core::timeout::Timeout;
+use hip_core::timings::Timings;
 use hip_core::url::{parse_url, Url};
 use hip_core::{Error, ErrorKind, HttpHeaderDict};
+use tracing::{Instrument, Span};
 
 use super::body::Body;
 use super::options::RequestOptions;
 use super::response::HttpResponse;
 use super::send::{self, SendError};
 use super::target::{self, join_url};
-use crate::pool::{timeout_duration, HttpConnectionPool, PoolOptions, ReadDeadline, Registry};
+use super::timing::{self, Readings};
+use crate::pool::{
+    timeout_duration, Checkout, HttpConnectionPool, PoolOptions, ReadDeadline, Registry,
+};
 
 /// The most raw body bytes read (and thrown away, undecoded) from a redirect or a retried
 /// response to keep its connection; a longer body closes the connection instead.
@@ -178,20 +183,30 @@ async fn urlopen(
     loop {
         let url_text = current.url();
         let target = src.request_target(&current, &pool);
-        let outcome = attempt(
-            &pool,
-            &method,
-            &target,
-            &url_text,
-            &headers,
-            &prepared,
-            &mut body,
-            &timeout,
-            &retries,
-            opts.pool_timeout,
-            opts.decode_content,
-        )
-        .await;
+        let span = timing::span(&method, &url_text);
+        let this = Attempt {
+            pool: &pool,
+            method: &method,
+            target: &target,
+            url_text: &url_text,
+            headers: &headers,
+            prepared: &prepared,
+            timeout: &timeout,
+            retries: &retries,
+            pool_timeout: opts.pool_timeout,
+            decode_content: opts.decode_content,
+            span: &span,
+        };
+        let mut failed = None;
+        // Inside the span, so that what the attempt logs nests under it; without a
+        // subscriber for it, not even wrapped.
+        let outcome = if span.is_disabled() {
+            attempt(&this, &mut body, &mut failed).await
+        } else {
+            attempt(&this, &mut body, &mut failed)
+                .instrument(span.clone())
+                .await
+        };
         let mut resp = match outcome {
             Ok(mut r) => {
                 r.set_max_body_size(opts.max_body_size);
@@ -201,7 +216,8 @@ async fn urlopen(
             Err(e) if !retryable(&e) => return Err(e),
             Err(e) => {
                 let at = src.history_url(&target, &url_text);
-                retries = retry_after_error(retries, &method, at, &url_text, e).await?;
+                retries = retry_after_error(retries, &method, at, &url_text, e, failed.map(|t| *t))
+                    .await?;
                 body.rewind().await?;
                 continue;
             }
@@ -249,6 +265,7 @@ async fn urlopen(
                 }
             }
             let _ = resp.drain_at_most(DRAIN_LIMIT).await;
+            retries = timing::on_last_entry(retries, Some(resp.timings()));
             if switch_to_get {
                 method = "GET".to_owned();
                 body.clear();
@@ -298,6 +315,7 @@ async fn urlopen(
                 }
             }
             let _ = resp.drain_at_most(DRAIN_LIMIT).await;
+            retries = timing::on_last_entry(retries, Some(resp.timings()));
             tracing::debug!(target: "hip", "Retry: {url_text} (status {status})");
             sleep(retries.sleep_duration_with(Some(&info), SystemTime::now(), unit_random())).await;
             body.rewind().await?;
@@ -313,7 +331,8 @@ async fn urlopen(
                     return Err(e);
                 }
                 let at = src.history_url(&target, &url_text);
-                retries = retry_after_error(retries, &method, at, &url_text, e).await?;
+                let timings = Some(resp.timings());
+                retries = retry_after_error(retries, &method, at, &url_text, e, timings).await?;
                 body.rewind().await?;
                 continue;
             }
@@ -354,17 +373,19 @@ fn prepare(
     checked.map_err(|e| e.with_url(url.url()))
 }
 
-/// Counts a failed attempt against `retries` (MaxRetryError when they run out), logs it and
-/// sleeps the backoff.
+/// Counts a failed attempt against `retries` (MaxRetryError when they run out), with the
+/// `timings` of the phases it reached on its history entry, logs it and sleeps the backoff.
 async fn retry_after_error(
     retries: Retry,
     method: &str,
     history_url: &str,
     url_text: &str,
     e: Error,
+    timings: Option<Timings>,
 ) -> Result<Retry, Error> {
     let cause = e.to_string();
     let retries = increment_at(&retries, method, history_url, url_text, None, Some(e))?;
+    let retries = timing::on_last_entry(retries, timings);
     tracing::warn!(
         target: "hip",
         "Retrying ({retries}) after connection broken by '{cause}': {url_text}"
@@ -419,23 +440,46 @@ async fn sleep(d: Duration) {
     }
 }
 
-/// One try: take a connection, send, read the head. A reused keep-alive connection that
-/// turns out to be dead before any response byte arrives is replaced by a fresh one once,
-/// when the request's own `Retry` would retry its method on a read error.
-#[allow(clippy::too_many_arguments)]
-async fn attempt(
-    pool: &HttpConnectionPool,
-    method: &str,
-    target: &str,
-    url_text: &str,
-    headers: &HttpHeaderDict,
-    prepared: &Prepared,
-    body: &mut Body,
-    timeout: &Timeout,
-    retries: &Retry,
+/// What one attempt sends, where, and under which limits.
+struct Attempt<'a> {
+    pool: &'a HttpConnectionPool,
+    method: &'a str,
+    target: &'a str,
+    url_text: &'a str,
+    headers: &'a HttpHeaderDict,
+    prepared: &'a Prepared,
+    timeout: &'a Timeout,
+    retries: &'a Retry,
     pool_timeout: Option<Duration>,
     decode_content: bool,
+    /// Where the phases are recorded.
+    span: &'a Span,
+}
+
+/// One try: take a connection, send, read the head. A reused keep-alive connection that
+/// turns out to be dead before any response byte arrives is replaced by a fresh one once,
+/// when the request's own `Retry` would retry its method on a read error. The phases are
+/// timed from the checkout and recorded on the span; when the attempt fails after it got a
+/// connection, the phases it reached are left in `failed` (for its retry-history entry;
+/// boxed, so that only the error path pays for them in the request's future).
+async fn attempt(
+    this: &Attempt<'_>,
+    body: &mut Body,
+    failed: &mut Option<Box<Timings>>,
 ) -> Result<HttpResponse, Error> {
+    let Attempt {
+        pool,
+        method,
+        target,
+        url_text,
+        headers,
+        prepared,
+        timeout,
+        retries,
+        pool_timeout,
+        decode_content,
+        span,
+    } = *this;
     // On a forwarding route: the destination's Host and the proxy headers.
     let authority = target::request_authority(pool, target);
     let proxied = target::forward_headers(pool, headers);
@@ -459,10 +503,15 @@ async fn attempt(
     let mut fresh_only = false;
     loop {
         let mut timeout = timeout.clone_fresh();
-        let mut pc = pool
+        let Checkout {
+            conn: mut pc,
+            start,
+            setup,
+        } = pool
             .get_conn(pool_timeout, &mut timeout, fresh_only)
             .await?;
-        let read_timeout = timeout_duration(timeout.read_timeout(std::time::Instant::now())?);
+        let ready = Instant::now();
+        let read_timeout = timeout_duration(timeout.read_timeout(ready)?);
         let req = Request {
             method,
             target,
@@ -474,6 +523,7 @@ async fn attempt(
         let conn = pc.conn();
         let mut deadline = ReadDeadline::new(read_timeout);
         let sent = send::send_request(conn, &req, prepared, body, read_timeout).await;
+        let written = sent.is_ok().then(Instant::now);
         let reused = conn.is_reused();
         let head = match sent {
             Ok(()) => send::read_head(conn, &mut deadline).await,
@@ -495,6 +545,15 @@ async fn attempt(
                 }
             }
         };
+        let readings = Readings {
+            start,
+            setup,
+            ready,
+            written,
+            first_byte: pc.conn().response_started,
+            body_complete: None,
+        };
+        timing::record(span, &readings);
         match head {
             Ok(head) => {
                 tracing::debug!(
@@ -515,6 +574,8 @@ async fn attempt(
                     method,
                     url_text.to_owned(),
                     decode_content,
+                    readings,
+                    span,
                 );
             }
             Err(e) => {
@@ -534,6 +595,7 @@ async fn attempt(
                     fresh_only = true;
                     continue;
                 }
+                *failed = Some(Box::new(readings.timings()));
                 return Err(e.with_pool(pool.describe()).with_url(url_text));
             }
         }

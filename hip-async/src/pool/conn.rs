@@ -86,8 +86,9 @@ pub(crate) struct Connection {
     pub(crate) h1: ClientConnection,
     /// Number of requests started on this connection (more than one means it was reused).
     pub(crate) requests: u64,
-    /// Whether any byte of the current response has arrived (for the stale-connection retry).
-    pub(crate) response_started: bool,
+    /// When the first byte of the current response arrived: the timings' `first_byte`, and
+    /// whether the stale-connection retry may still replace the connection.
+    pub(crate) response_started: Option<std::time::Instant>,
     /// The request head (and a small body) is assembled here, reused from one request to
     /// the next.
     pub(crate) write_buf: Vec<u8>,
@@ -100,6 +101,7 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
+    /// A connection just opened.
     pub(crate) fn new(io: BoxIo, h1: ClientConnection, host: Arc<str>) -> Self {
         Connection {
             io: SyncCell::new(io),
@@ -108,7 +110,7 @@ impl Connection {
             idle_since: None,
             opened_at: std::time::Instant::now(),
             requests: 0,
-            response_started: false,
+            response_started: None,
             write_buf: Vec::with_capacity(1024),
         }
     }
@@ -120,7 +122,7 @@ impl Connection {
 
     /// True once any byte of the current response has been received.
     pub(crate) fn response_started(&self) -> bool {
-        self.response_started
+        self.response_started.is_some()
     }
 
     /// Gets the connection ready for the next exchange; false if it cannot be reused: the
@@ -137,9 +139,10 @@ impl Connection {
         reusable
     }
 
-    /// How long the connection has sat in the pool.
-    pub(crate) fn idle_for(&self) -> Duration {
-        self.idle_since.map_or(Duration::ZERO, |t| t.elapsed())
+    /// How long the connection has sat in the pool at `now`.
+    pub(crate) fn idle_for(&self, now: std::time::Instant) -> Duration {
+        self.idle_since
+            .map_or(Duration::ZERO, |t| now.saturating_duration_since(t))
     }
 
     /// Why the connection must not be used any more at `now`: it has sat idle longer than
@@ -183,7 +186,11 @@ impl Connection {
                         buf
                     )) {
                         Ok(0) => self.h1.receive_eof(),
-                        Ok(_) => self.response_started = true,
+                        Ok(_) => {
+                            if self.response_started.is_none() {
+                                self.response_started = Some(std::time::Instant::now());
+                            }
+                        }
                         Err(e) => {
                             // A TLS alert on a read (TLS 1.3 servers refuse a client
                             // certificate only after the handshake) is an SSLError, not a

@@ -17,9 +17,10 @@ mod key;
 mod registry;
 
 use std::fmt;
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hip_core::h1::ClientConnection;
 use hip_core::timeout::{Timeout, TimeoutValue};
@@ -32,6 +33,7 @@ pub(crate) use key::{key_host, SharedOptions};
 pub use key::{PoolKey, PoolOptions};
 pub(crate) use registry::{url_host, url_scheme, Registry};
 
+use crate::transport::timing::{self, Opened};
 use crate::transport::Scheme;
 use crate::transport::{self, tls, CertReqs, DestinationTls, Dialer, Route};
 use crate::warnings;
@@ -257,7 +259,7 @@ impl HttpConnectionPool {
         pool_timeout: Option<Duration>,
         timeout: &mut Timeout,
         fresh_only: bool,
-    ) -> Result<PooledConn, Error> {
+    ) -> Result<Checkout, Error> {
         if self.is_closed() {
             return Err(self.closed_error());
         }
@@ -280,7 +282,7 @@ impl HttpConnectionPool {
                 Some(permit.map_err(|_| self.closed_error())?)
             }
         };
-        let now = std::time::Instant::now();
+        let now = Instant::now();
         timeout.start_connect(now)?;
         let opts = &self.inner.opts;
         if !fresh_only {
@@ -290,7 +292,7 @@ impl HttpConnectionPool {
                 // without it a current-thread runtime (the blocking API's) would not see them
                 // yet. Back-to-back reuse skips it: nothing can have arrived unseen in that
                 // instant that could not as well arrive just after the check.
-                if conn.idle_for() >= IDLE_CHECK_AFTER {
+                if conn.idle_for(now) >= IDLE_CHECK_AFTER {
                     tokio::task::yield_now().await;
                 }
                 if let Some(why) = conn.expiry(now, opts.idle_timeout, opts.max_lifetime) {
@@ -301,21 +303,35 @@ impl HttpConnectionPool {
                     tracing::debug!(target: "hip", "Resetting dropped connection: {}", self.inner.host);
                     continue;
                 }
-                return Ok(PooledConn::new(conn, permit, &self.inner));
+                return Ok(Checkout {
+                    conn: PooledConn::new(conn, permit, &self.inner),
+                    start: now,
+                    setup: None,
+                });
             }
         }
         // Boxed: the connect path (resolution, Happy Eyeballs, proxies, TLS) is a large
         // future that a request on a reused connection would otherwise carry (and move)
         // every time; one allocation per new connection instead.
-        let conn = Box::pin(self.new_conn(timeout)).await?;
-        Ok(PooledConn::new(conn, permit, &self.inner))
+        let (conn, setup) = Box::pin(self.new_conn(timeout, now)).await?;
+        Ok(Checkout {
+            conn: PooledConn::new(conn, permit, &self.inner),
+            start: now,
+            setup: Some(setup),
+        })
     }
 
     fn pop_idle(&self) -> Option<Connection> {
         self.inner.idle.lock().ok().and_then(|mut v| v.pop())
     }
 
-    async fn new_conn(&self, timeout: &Timeout) -> Result<Connection, Error> {
+    /// Opens a connection for a request that started at `start`, with the timings of its
+    /// connection phases, counted from there.
+    async fn new_conn(
+        &self,
+        timeout: &Timeout,
+        start: Instant,
+    ) -> Result<(Connection, Opened), Error> {
         let n = self.inner.num_connections.fetch_add(1, Ordering::Relaxed) + 1;
         tracing::debug!(
             target: "hip",
@@ -346,10 +362,12 @@ impl HttpConnectionPool {
             self.inner.port,
             tls,
         );
-        // One deadline covers name resolution, TCP connect and the TLS handshake.
+        // One deadline covers name resolution, TCP connect and the TLS handshake; the end
+        // of each phase is stamped for the timings.
+        let mut connecting = pin!(timing::scope(connecting));
         let io = match connect_timeout {
-            None => connecting.await,
-            Some(t) => match tokio::time::timeout(t, connecting).await {
+            None => connecting.as_mut().await,
+            Some(t) => match tokio::time::timeout(t, connecting.as_mut()).await {
                 Ok(r) => r,
                 Err(_) => Err(Error::new(
                     ErrorKind::ConnectTimeout,
@@ -360,13 +378,15 @@ impl HttpConnectionPool {
                     ),
                 )),
             },
-        }
-        .map_err(|e| e.with_pool(self.describe()))?;
-        Ok(Connection::new(
+        };
+        let io = io.map_err(|e| e.with_pool(self.describe()))?;
+        let setup = timing::stamps(connecting).since(start);
+        let conn = Connection::new(
             io,
             ClientConnection::with_limits(opts.limits),
             self.inner.host.clone(),
-        ))
+        );
+        Ok((conn, setup))
     }
 
     fn warn_if_insecure(&self) {
@@ -395,9 +415,9 @@ impl HttpConnectionPool {
 
 impl PoolInner {
     /// The spec's `_put_conn`: keep a finished, reusable connection; close anything else.
-    /// Connections that expired while idle under it are closed now too.
-    fn put_conn(&self, mut conn: Connection) {
-        let now = std::time::Instant::now();
+    /// Connections that expired while idle under it are closed now too. `now` is the time
+    /// it comes back.
+    fn put_conn(&self, mut conn: Connection, now: Instant) {
         if self.closed.load(Ordering::Acquire) || !conn.prepare_reuse(now) {
             return;
         }
@@ -450,6 +470,18 @@ impl PoolInner {
     }
 }
 
+/// What [`HttpConnectionPool::get_conn`] hands out: the connection, and for the request's
+/// timings when it started and, for a new connection, how long opening it took.
+pub(crate) struct Checkout {
+    pub(crate) conn: PooledConn,
+    /// When the request had its pool slot and started looking for a connection: where its
+    /// timings start (the clock reading the connect timeout and idle expiry use too).
+    pub(crate) start: Instant,
+    /// The connection phases (DNS, connect, proxy, TLS) from `start`, when the connection
+    /// was opened for this request; `None` for a reused one.
+    pub(crate) setup: Option<Opened>,
+}
+
 /// A connection checked out of a pool. Dropping it returns the connection to the pool when
 /// the exchange finished cleanly, closes it otherwise, and always frees the pool slot.
 pub(crate) struct PooledConn {
@@ -467,9 +499,18 @@ impl PooledConn {
         }
     }
 
+    /// Hands the connection back as [`Drop`] does, with the time already read by the
+    /// caller (the end of the response body), so the pool needs no clock read of its own.
+    /// Dropping what is left afterwards only frees the pool slot.
+    pub(crate) fn release_at(&mut self, now: Instant) {
+        if let (Some(conn), Some(pool)) = (self.conn.take(), self.pool.upgrade()) {
+            pool.put_conn(conn, now);
+        }
+    }
+
     pub(crate) fn conn(&mut self) -> &mut Connection {
-        // The connection is only taken out by `detach`, which consumes self.
-        self.conn.as_mut().expect("PooledConn used after detach")
+        // The connection is only taken out by `release_at`, after which its owner drops it.
+        self.conn.as_mut().expect("PooledConn used after release")
     }
 
     /// Closes the connection now instead of returning it.
@@ -480,8 +521,8 @@ impl PooledConn {
 
 impl Drop for PooledConn {
     fn drop(&mut self) {
-        if let (Some(conn), Some(pool)) = (self.conn.take(), self.pool.upgrade()) {
-            pool.put_conn(conn);
+        if self.conn.is_some() {
+            self.release_at(Instant::now());
         }
     }
 }

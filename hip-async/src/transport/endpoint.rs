@@ -13,6 +13,7 @@ use hip_core::url::{parse_url, Url};
 use hip_core::{Error, ErrorKind, HttpHeaderDict, Warning};
 
 use super::tcp::{self, BoxIo, ConnectOptions, Connector};
+use super::timing::{self, Phase};
 use super::tls::{self, AssertHostname, TlsOptions};
 use crate::warnings;
 
@@ -178,7 +179,8 @@ impl Endpoint {
         .with_source(cause)
     }
 
-    /// TCP to the proxy through the pool's connector (and TLS for an `https://` proxy).
+    /// TCP to the proxy through the pool's connector (and TLS for an `https://` proxy,
+    /// which ends the proxy phase of the timings).
     pub(crate) async fn connect(&self, dialer: &Dialer<'_>) -> Result<BoxIo, Error> {
         let io = tcp::open(
             dialer.connector,
@@ -202,9 +204,11 @@ impl Endpoint {
                 ),
             );
         }
-        tls::handshake(io, &self.host, &t.opts, &t.config)
+        let io = tls::handshake(io, &self.host, &t.opts, &t.config)
             .await
-            .map_err(|e| self.unable(e))
+            .map_err(|e| self.unable(e))?;
+        timing::stamp(Phase::Proxy);
+        Ok(io)
     }
 }
 

@@ -10,6 +10,8 @@
 //!   `SSLError`s that say why.
 //! - [`proxy`], [`tunnel`] and `socks`: the routes that sit between the client and the host
 //!   (forwarding HTTP proxy, CONNECT tunnel, SOCKS 4/4a/5/5h).
+//! - [`timing`]: when each phase of opening a connection ended (DNS, TCP connect, proxy,
+//!   TLS), for the per-request timings.
 //!
 //! Nothing here knows about pools, requests or responses: the pool layer calls
 //! [`connect`] with a [`Route`] and gets a byte stream back.
@@ -21,6 +23,7 @@ mod proxy_env;
 mod resolve;
 mod scheme;
 pub(crate) mod tcp;
+pub(crate) mod timing;
 pub(crate) mod tls;
 pub(crate) mod tunnel;
 
@@ -60,7 +63,11 @@ pub(crate) async fn connect(
     let io = route.open(dialer, host, port).await?;
     match tls {
         None => Ok(io),
-        Some(t) => tls::handshake(io, host, t.opts, t.config).await,
+        Some(t) => {
+            let io = tls::handshake(io, host, t.opts, t.config).await?;
+            timing::stamp(timing::Phase::Tls);
+            Ok(io)
+        }
     }
 }
 

@@ -32,6 +32,7 @@ use super::endpoint::{
     headers_with_url_auth, http_port, Dialer, Endpoint, HttpProxy, ProxyUrl, HTTP_SCHEMES,
 };
 use super::tcp::{self, BoxIo};
+use super::timing::{self, Phase};
 use super::tls::TlsOptions;
 
 /// A proxy a [`PoolManager`](crate::PoolManager) sends its requests through: the spec's
@@ -97,8 +98,9 @@ impl Route {
         matches!(self, Route::Forward(_))
     }
 
-    /// Opens a byte stream to `host:port` along this route (the whole proxy handshake);
-    /// the pool adds TLS to the destination afterwards.
+    /// Opens a byte stream to `host:port` along this route (the whole proxy handshake,
+    /// whose end is stamped as the proxy phase); the pool adds TLS to the destination
+    /// afterwards.
     pub(crate) async fn open(
         &self,
         dialer: &Dialer<'_>,
@@ -115,14 +117,20 @@ impl Route {
             Route::Tunnel(p) => match &*p.inner {
                 Kind::Http(h) => {
                     let io = h.endpoint.connect(dialer).await?;
-                    super::tunnel::connect(io, h, host, port, dialer.limits).await
+                    let io = super::tunnel::connect(io, h, host, port, dialer.limits).await?;
+                    timing::stamp(Phase::Proxy);
+                    Ok(io)
                 }
                 #[cfg(feature = "socks")]
                 Kind::Socks(_) => Err(p.wrong_route()),
             },
             #[cfg(feature = "socks")]
             Route::Socks(p) => match &*p.inner {
-                Kind::Socks(s) => super::socks::connect(dialer, s, host, port).await,
+                Kind::Socks(s) => {
+                    let io = super::socks::connect(dialer, s, host, port).await?;
+                    timing::stamp(Phase::Proxy);
+                    Ok(io)
+                }
                 Kind::Http(_) => Err(p.wrong_route()),
             },
         }

@@ -12,6 +12,8 @@ use std::sync::{Arc, OnceLock};
 
 use futures_util::future::BoxFuture;
 
+use super::timing::{self, Phase};
+
 /// Name resolution for hip's default connector ([`TcpConnector`](crate::TcpConnector)):
 /// the addresses of `host` for connecting to `port`.
 ///
@@ -87,8 +89,19 @@ pub(crate) fn unbracket(host: &str) -> &str {
 
 /// The addresses of `host:port`: the IP literal itself, else the overrides for the name
 /// (`(name, addr)` pairs; an address with port 0 stands for every port), else what
-/// `resolver` answers. Errors name the host.
+/// `resolver` answers. Errors name the host. An answer stamps the end of the DNS phase.
 pub(crate) async fn lookup(
+    resolver: &dyn Resolve,
+    overrides: &[(String, SocketAddr)],
+    host: &str,
+    port: u16,
+) -> io::Result<Vec<SocketAddr>> {
+    let addrs = lookup_unstamped(resolver, overrides, host, port).await?;
+    timing::stamp(Phase::Dns);
+    Ok(addrs)
+}
+
+async fn lookup_unstamped(
     resolver: &dyn Resolve,
     overrides: &[(String, SocketAddr)],
     host: &str,

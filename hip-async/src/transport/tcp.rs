@@ -30,6 +30,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::eyeballs;
 use super::resolve::{self, Resolve};
+use super::timing::{self, Phase};
 
 /// A byte stream hip can speak HTTP over: a TCP stream, a TLS stream, a proxy tunnel, or
 /// anything a custom [`Connector`] returns. Every type with the right traits is one.
@@ -327,7 +328,8 @@ impl std::error::Error for ConnectAttemptError {
 /// first (name resolution included), [`ErrorKind::ConnectTimeout`]
 /// (`"Connection to {host} timed out. (connect timeout={secs})"`); when the connector
 /// fails, [`ErrorKind::NewConnection`] (`"Failed to establish a new connection: ..."`)
-/// with the I/O error as its source. `None` waits as long as the connector does.
+/// with the I/O error as its source. `None` waits as long as the connector does. Success
+/// stamps the end of the TCP connect phase.
 pub(crate) async fn open(
     connector: &dyn Connector,
     host: &str,
@@ -344,13 +346,15 @@ pub(crate) async fn open(
         },
         None => attempt.await,
     };
-    result.map_err(|e| {
+    let io = result.map_err(|e| {
         Error::new(
             ErrorKind::NewConnection,
             "Failed to establish a new connection",
         )
         .with_source(e)
-    })
+    })?;
+    timing::stamp(Phase::Connect);
+    Ok(io)
 }
 
 /// The spec's `ConnectTimeoutError` for `host` after `limit`.
