@@ -494,3 +494,27 @@ fn ten_thousand_requests_use_at_most_maxsize_connections_blocking() {
     assert_eq!(pool.num_requests(), MANY as u64);
     assert!(pool.num_connections() <= 10, "{}", pool.num_connections());
 }
+
+dual_test! {
+    fn the_managers_last_url_cache_never_hands_out_a_closed_pool() {
+        // A manager keeps the last URL it resolved (parsed, with its pool); a pool pushed
+        // out of the LRU or cleared is closed, and the next request must not use it.
+        let a = HttpBin::start();
+        let b = HttpBin::start();
+        let http = manager!(b => b.num_pools(1));
+        let url_a = a.url("/get");
+        assert_eq!(send!(http.request("GET", &url_a)).unwrap().status(), 200);
+        assert_eq!(send!(http.request("GET", &url_a)).unwrap().status(), 200);
+        assert_eq!(a.connections(), 1, "the cached pool kept its connection");
+        // Another host pushes a's pool out (num_pools 1); a's URL again gets a new pool.
+        assert_eq!(send!(http.request("GET", b.url("/get"))).unwrap().status(), 200);
+        assert_eq!(send!(http.request("GET", &url_a)).unwrap().status(), 200);
+        assert_eq!(http.pools_len(), 1);
+        assert_eq!(a.connections(), 2, "a new pool, a new connection");
+        // clear() closes every pool and forgets the cache.
+        http.clear();
+        assert_eq!(send!(http.request("GET", &url_a)).unwrap().status(), 200);
+        assert_eq!(a.connections(), 3);
+        assert_eq!(http.pools_len(), 1);
+    }
+}

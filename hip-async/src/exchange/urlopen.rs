@@ -14,6 +14,8 @@
 //!    have caught it and `Retry::increment` allows it; a redirect or a status in
 //!    `status_forcelist` goes round again by the same `Retry`.
 
+use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use hip_core::h1::{Prepared, Request, DEFAULT_USER_AGENT};
@@ -31,7 +33,7 @@ use super::send::{self, SendError};
 use super::target::{self, join_url};
 use super::timing::{self, Readings};
 use crate::pool::{
-    timeout_duration, Checkout, HttpConnectionPool, PoolOptions, ReadDeadline, Registry,
+    timeout_duration, Checkout, HttpConnectionPool, PoolOptions, ReadDeadline, Registry, Resolved,
 };
 
 /// The most raw body bytes read (and thrown away, undecoded) from a redirect or a retried
@@ -72,6 +74,30 @@ impl Source<'_> {
         }
     }
 
+    /// The URL a request starts with, parsed and matched to its pool: from the manager's
+    /// cache when the same URL string was asked for last; None when this source cannot
+    /// reach it.
+    ///
+    /// `check` (the request's preparation) runs on the parsed URL before any pool is looked
+    /// up or made: a request that cannot be sent touches none.
+    fn resolve<T>(
+        &self,
+        url: &str,
+        check: impl FnOnce(&Url) -> Result<T, Error>,
+    ) -> Result<Option<(Arc<Resolved>, T)>, Error> {
+        match self {
+            Source::Manager(r) => r.resolve(url, check).map(Some),
+            _ => {
+                let parsed = parse_url(url)?;
+                let checked = check(&parsed)?;
+                Ok(self.pool_for(&parsed)?.map(|pool| {
+                    let resolved = Arc::new(Resolved::new(String::new(), parsed, pool));
+                    (resolved, checked)
+                }))
+            }
+        }
+    }
+
     /// The URL a retry's history entry records for an attempt inside one pool: under a
     /// manager, the request target (urllib3's `PoolManager` hands its pool the path, or the
     /// whole URL through a forwarding proxy); a pool's own caller gave the URL itself.
@@ -82,15 +108,18 @@ impl Source<'_> {
         }
     }
 
-    /// The request target for `url` on `pool`: origin form, absolute form on a forwarding
+    /// The request target for `at` on its pool: origin form, absolute form on a forwarding
     /// route, and a foreign URL as it is on an `assert_same_host=False` pool.
-    fn request_target(&self, url: &Url, pool: &HttpConnectionPool) -> String {
-        if pool.route().is_forward() {
-            return target::absolute_form(url);
+    fn request_target<'r>(&self, at: &'r Resolved) -> Cow<'r, str> {
+        let url = &at.url;
+        if at.pool.route().is_forward() {
+            return Cow::Owned(target::absolute_form(url));
         }
         match self {
-            Source::AnyHost(p) if url.host.is_some() && !p.is_same_host(&url.url()) => url.url(),
-            _ => url.request_uri(),
+            Source::AnyHost(p) if url.host.is_some() && !p.is_same_host(&at.text) => {
+                Cow::Borrowed(&at.text)
+            }
+            _ => Cow::Borrowed(&at.request_uri),
         }
     }
 }
@@ -146,7 +175,6 @@ async fn urlopen(
     url: &str,
     mut opts: RequestOptions,
 ) -> Result<HttpResponse, Error> {
-    let mut current = parse_url(url)?;
     let mut method = method.to_owned();
     let defaults = src.defaults();
     // The pool's or manager's own retries were checked when it was built.
@@ -172,17 +200,19 @@ async fn urlopen(
         .unwrap_or_else(|| defaults.headers.clone());
     let mut body = std::mem::take(&mut opts.body);
     body.prepare(opts.body_pos).await?;
-    let mut prepared = prepare(&method, &current, &headers, &body)?;
-    let mut pool = src.pool_for(&current)?.ok_or_else(|| {
-        Error::new(
-            ErrorKind::LocationValue,
-            format!("No pool can serve {url:?}"),
-        )
-    })?;
+    let (mut current, mut prepared) = src
+        .resolve(url, |u| prepare(&method, u, &headers, &body))?
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::LocationValue,
+                format!("No pool can serve {url:?}"),
+            )
+        })?;
 
     loop {
-        let url_text = current.url();
-        let target = src.request_target(&current, &pool);
+        let pool = &current.pool;
+        let url_text = current.text.as_str();
+        let target = src.request_target(&current);
         let span = timing::span(&method, &url_text);
         let this = Attempt {
             pool: &pool,
@@ -235,7 +265,7 @@ async fn urlopen(
             None
         };
         if let Some(location) = location {
-            let next = join_url(&current, &location)?;
+            let next = join_url(&current.url, &location)?;
             let Some(next_pool) = src.pool_for(&next)? else {
                 // A lone pool cannot follow a redirect to another host: hand back the 3xx.
                 resp.set_retries(retries);
@@ -273,7 +303,7 @@ async fn urlopen(
                     headers.remove(h);
                 }
             }
-            if !same_origin(&current, &next) {
+            if !same_origin(&current.url, &next) {
                 let names: Vec<String> = headers
                     .iter()
                     .map(|(n, _)| n.to_owned())
@@ -290,8 +320,7 @@ async fn urlopen(
                 sleep(d).await;
             }
             body.rewind().await?;
-            current = next;
-            pool = next_pool;
+            current = Arc::new(Resolved::new(String::new(), next, next_pool));
             continue;
         }
 

@@ -31,7 +31,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 pub(crate) use conn::{Connection, ReadDeadline};
 pub(crate) use key::{key_host, SharedOptions};
 pub use key::{PoolKey, PoolOptions};
-pub(crate) use registry::{url_host, url_scheme, Registry};
+pub(crate) use registry::{url_host, url_scheme, Registry, Resolved};
 
 use crate::transport::timing::{self, Opened};
 use crate::transport::Scheme;

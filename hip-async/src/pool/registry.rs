@@ -12,18 +12,48 @@
 
 use std::collections::VecDeque;
 use std::num::NonZeroUsize;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use hip_core::url::Url;
+use hip_core::url::{parse_url, Url};
 use hip_core::{Error, ErrorKind};
 
 use super::{HttpConnectionPool, PoolKey, PoolOptions, Scheme, SharedOptions};
 use crate::transport::{ProxyConfig, ProxyRules, Route};
 
+/// A URL resolved to its pool: what a request needs before it can start, kept by the
+/// manager for the next request to the same URL string (a client polling one endpoint, the
+/// common case), which then skips parsing, formatting and the pool lookup.
+pub(crate) struct Resolved {
+    /// The URL string as the caller gave it (the cache key).
+    input: String,
+    /// The parsed URL.
+    pub(crate) url: Url,
+    /// `url.url()`: what errors, the history and the response name.
+    pub(crate) text: String,
+    /// `url.request_uri()`: the origin-form request target.
+    pub(crate) request_uri: String,
+    /// The pool that serves it.
+    pub(crate) pool: HttpConnectionPool,
+}
+
+impl Resolved {
+    pub(crate) fn new(input: String, url: Url, pool: HttpConnectionPool) -> Resolved {
+        Resolved {
+            input,
+            text: url.url(),
+            request_uri: url.request_uri(),
+            url,
+            pool,
+        }
+    }
+}
+
 pub(crate) struct Registry {
     pools: Mutex<RecentList<PoolKey, HttpConnectionPool>>,
     /// The manager's options (the spec's `connection_pool_kw`), hashed once.
     defaults: SharedOptions,
+    /// The last URL a request was resolved for ([`Registry::resolve`]).
+    last: Mutex<Option<Arc<Resolved>>>,
     proxy: Option<ProxyRules>,
 }
 
@@ -42,6 +72,7 @@ impl Registry {
         Ok(Registry {
             pools: Mutex::new(RecentList::new(cap)),
             defaults: SharedOptions::new(defaults),
+            last: Mutex::new(None),
             proxy,
         })
     }
@@ -61,6 +92,9 @@ impl Registry {
 
     /// Forgets every pool and closes it.
     pub(crate) fn clear(&self) {
+        if let Ok(mut last) = self.last.lock() {
+            *last = None;
+        }
         if let Ok(mut pools) = self.pools.lock() {
             for (_, pool) in pools.drain() {
                 pool.close();
@@ -105,6 +139,36 @@ impl Registry {
             ));
         }
         Ok(PoolKey::shared(scheme, host, port, route, options))
+    }
+
+    /// `input` parsed and matched to its pool, from the last request when it named the same
+    /// URL string and its pool is still open (one that was pushed out or cleared is closed,
+    /// so the URL is resolved again). A hit does not refresh the pool's place in the LRU.
+    ///
+    /// `check` runs on the parsed URL before any pool is looked up or made, so that a
+    /// request that cannot be sent touches no pool; its error is returned as it is.
+    pub(crate) fn resolve<T>(
+        &self,
+        input: &str,
+        check: impl FnOnce(&Url) -> Result<T, Error>,
+    ) -> Result<(Arc<Resolved>, T), Error> {
+        let hit = self.last.lock().ok().and_then(|last| {
+            last.as_ref()
+                .filter(|r| r.input == input && !r.pool.is_closed())
+                .cloned()
+        });
+        if let Some(hit) = hit {
+            let checked = check(&hit.url)?;
+            return Ok((hit, checked));
+        }
+        let url = parse_url(input)?;
+        let checked = check(&url)?;
+        let pool = self.pool_for_url(&url)?;
+        let resolved = Arc::new(Resolved::new(input.to_owned(), url, pool));
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some(resolved.clone());
+        }
+        Ok((resolved, checked))
     }
 
     /// The pool for an absolute URL.
