@@ -213,12 +213,12 @@ async fn urlopen(
         let pool = &current.pool;
         let url_text = current.text.as_str();
         let target = src.request_target(&current);
-        let span = timing::span(&method, &url_text);
+        let span = timing::span(&method, url_text);
         let this = Attempt {
-            pool: &pool,
+            pool,
             method: &method,
             target: &target,
-            url_text: &url_text,
+            url_text,
             headers: &headers,
             prepared: &prepared,
             timeout: &timeout,
@@ -245,8 +245,8 @@ async fn urlopen(
             }
             Err(e) if !retryable(&e) => return Err(e),
             Err(e) => {
-                let at = src.history_url(&target, &url_text);
-                retries = retry_after_error(retries, &method, at, &url_text, e, failed.map(|t| *t))
+                let at = src.history_url(&target, url_text);
+                retries = retry_after_error(retries, &method, at, url_text, e, failed.map(|t| *t))
                     .await?;
                 body.rewind().await?;
                 continue;
@@ -284,7 +284,7 @@ async fn urlopen(
             } else {
                 method.as_str()
             };
-            match retries.increment(Some(next_method), Some(&url_text), Some(&info), None) {
+            match retries.increment(Some(next_method), Some(url_text), Some(&info), None) {
                 Ok(r) => retries = r,
                 Err(e) => {
                     if retries.raise_on_redirect {
@@ -332,8 +332,8 @@ async fn urlopen(
                 headers: &info_headers,
                 redirect_location: None,
             };
-            let at = src.history_url(&target, &url_text);
-            match increment_at(&retries, &method, at, &url_text, Some(&info), None) {
+            let at = src.history_url(&target, url_text);
+            match increment_at(&retries, &method, at, url_text, Some(&info), None) {
                 Ok(r) => retries = r,
                 Err(e) => {
                     if retries.raise_on_status {
@@ -359,9 +359,9 @@ async fn urlopen(
                 if !retryable(&e) {
                     return Err(e);
                 }
-                let at = src.history_url(&target, &url_text);
+                let at = src.history_url(&target, url_text);
                 let timings = Some(resp.timings());
-                retries = retry_after_error(retries, &method, at, &url_text, e, timings).await?;
+                retries = retry_after_error(retries, &method, at, url_text, e, timings).await?;
                 body.rewind().await?;
                 continue;
             }
