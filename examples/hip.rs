@@ -38,6 +38,7 @@ const CHUNK: usize = 64 * 1024;
     name = "hip",
     version,
     override_usage = "hip [OPTIONS] [METHOD] URL",
+    help_template = "{usage-heading} {usage}\n\n{about}\n\nOptions:\n{options}",
     about = "A small HTTP client on hip's blocking API.\n\n\
              Arguments:\n  \
              [METHOD]  GET, or POST when -d or -F is given\n  \
@@ -101,6 +102,21 @@ struct Cli {
     /// next address is tried too (Happy Eyeballs; default 250).
     #[arg(long, value_name = "MS")]
     connect_attempt_delay: Option<u64>,
+
+    /// Send every request through this proxy: http://, https://, or with the socks
+    /// feature socks4://, socks4a://, socks5://, socks5h:// (user:pass@ for credentials).
+    /// Wins over the environment
+    #[arg(short = 'x', long = "proxy", value_name = "URL")]
+    proxy: Option<String>,
+
+    /// Take proxies from http_proxy, https_proxy, all_proxy and no_proxy (either case), as
+    /// curl does. This is the default; --no-proxy-from-env turns it off
+    #[arg(long, overrides_with = "no_proxy_from_env")]
+    proxy_from_env: bool,
+
+    /// Ignore the proxy variables of the environment
+    #[arg(long, overrides_with = "proxy_from_env")]
+    no_proxy_from_env: bool,
 
     /// Print the status line and the response headers before the body.
     #[arg(short = 'i', long = "include")]
@@ -188,6 +204,12 @@ fn run(cli: &Cli) -> Result<(), CliError> {
     if let Some(ms) = cli.connect_attempt_delay {
         builder = builder.connect_attempt_delay(Duration::from_millis(ms));
     }
+    if let Some(proxy) = &cli.proxy {
+        builder = builder.proxy_url(proxy.as_str());
+    }
+    // The environment's proxies unless told otherwise, as curl reads them (an explicit
+    // --proxy wins).
+    builder = builder.proxy_from_env(!cli.no_proxy_from_env);
     let http = builder.build()?;
 
     let mut request = http.request(&method, url.as_str()).preload_content(false);
@@ -687,6 +709,36 @@ mod tests {
     use hip::timings::Phase;
 
     use super::*;
+
+    #[test]
+    fn proxy_flags_parse_and_the_environment_is_read_unless_turned_off() {
+        let cli =
+            Cli::try_parse_from(["hip", "-x", "http://p.test:3128", "http://a.test/"]).unwrap();
+        assert_eq!(cli.proxy.as_deref(), Some("http://p.test:3128"));
+        assert!(
+            !cli.no_proxy_from_env,
+            "the environment is read by default, as curl does"
+        );
+        let cli = Cli::try_parse_from(["hip", "--no-proxy-from-env", "http://a.test/"]).unwrap();
+        assert!(cli.no_proxy_from_env);
+        let cli = Cli::try_parse_from(["hip", "--no-proxy-from-env", "--proxy-from-env", "a.test"])
+            .unwrap();
+        assert!(!cli.no_proxy_from_env, "the last of the two wins");
+    }
+
+    #[test]
+    fn help_starts_with_the_usage() {
+        use clap::CommandFactory;
+        let help = Cli::command().render_help().to_string();
+        assert!(
+            help.starts_with("Usage: hip [OPTIONS] [METHOD] URL"),
+            "{help}"
+        );
+        assert!(
+            help.contains("--proxy <URL>") && help.contains("--no-proxy-from-env"),
+            "{help}"
+        );
+    }
 
     #[test]
     fn resolve_entries_parse_as_curl_writes_them() {
