@@ -232,5 +232,40 @@ fn decompression_bombs_are_read_in_bounded_steps_through_both_apis() {
     let s = server(&bombs[0]);
     let err = capped.request("GET", s.url("/")).send().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BodyTooLarge, "{err:#}");
+
+    // A large plain body: reads grow to at most 1 MiB while it streams in, whatever its
+    // size, and the buffer is let go of when the connection goes back to the pool.
+    // (The test server makes the body as it sends it, allocating nothing for it.)
+    let s = hip_test_support::HttpBin::start();
+    let url = s.url(&format!("/large/{BOMB}"));
+    let (total, peak) = peak_during(|| {
+        rt.block_on(async {
+            use futures_util::StreamExt;
+            let mut r = asynchronous
+                .request("GET", &url)
+                .preload_content(false)
+                .send()
+                .await
+                .unwrap();
+            let mut total = 0usize;
+            let mut chunks = r.stream(64 * 1024);
+            while let Some(chunk) = chunks.next().await {
+                total += chunk.unwrap().len();
+            }
+            total
+        })
+    });
+    assert_eq!(total, BOMB);
+    note(
+        &mut report,
+        format!(
+            "identity async stream(64 KiB), all 64 MiB: {} KiB",
+            peak / 1024
+        ),
+    );
+    assert!(
+        peak < 2 * BOUND + (1 << 20),
+        "a plain 64 MiB stream peaked at {peak} bytes"
+    );
     println!("peak heap per read:\n{}", report.join("\n"));
 }

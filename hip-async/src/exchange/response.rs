@@ -423,6 +423,9 @@ impl HttpResponse {
         if n > 0 {
             buf[..n].copy_from_slice(&self.leftover[..n]);
             bytes::Buf::advance(&mut self.leftover, n);
+            if self.leftover.is_empty() {
+                self.leftover = Bytes::new();
+            }
         }
         n
     }
@@ -523,7 +526,13 @@ impl HttpResponse {
         loop {
             if !self.leftover.is_empty() {
                 let n = self.leftover.len().min(max);
-                return Poll::Ready(Ok(Some(self.leftover.split_to(n))));
+                let chunk = self.leftover.split_to(n);
+                if self.leftover.is_empty() {
+                    // An empty slice still shares the read buffer; let go of it so the
+                    // connection can reuse that memory for its next read.
+                    self.leftover = Bytes::new();
+                }
+                return Poll::Ready(Ok(Some(chunk)));
             }
             // Output the decoder still owes for input it already has, one bounded step at a
             // time: a few compressed bytes can stand for gigabytes.

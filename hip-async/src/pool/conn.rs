@@ -23,6 +23,12 @@ use crate::transport::{tcp, tls, BoxIo};
 /// How much spare room a read asks the socket to fill at once.
 const READ_CHUNK: usize = 64 * 1024;
 
+/// The largest read: reads grow from [`READ_CHUNK`] while each fills the buffer (a large
+/// body streaming in) and shrink back when they find little. One connection's read buffer
+/// stays within this (plus what the caller still holds), and goes back to nothing when the
+/// connection goes idle.
+const READ_MAX: usize = 1024 * 1024;
+
 /// A read deadline that restarts whenever data arrives: the spec's read timeout bounds each
 /// wait for the server, not the whole response.
 pub(crate) struct ReadDeadline {
@@ -92,6 +98,8 @@ pub(crate) struct Connection {
     /// The request head (and a small body) is assembled here, reused from one request to
     /// the next.
     pub(crate) write_buf: Vec<u8>,
+    /// How much the next socket read asks for (between [`READ_CHUNK`] and [`READ_MAX`]).
+    read_size: usize,
     /// The host this connection was opened for, for error messages.
     host: Arc<str>,
     /// When it last went back to the pool.
@@ -112,6 +120,7 @@ impl Connection {
             requests: 0,
             response_started: None,
             write_buf: Vec::with_capacity(1024),
+            read_size: READ_CHUNK,
         }
     }
 
@@ -135,6 +144,11 @@ impl Connection {
             && self.h1.read_buf().is_empty();
         if reusable {
             self.idle_since = Some(now);
+            // A buffer grown for a large body is not kept by an idle connection.
+            if self.read_size > READ_CHUNK {
+                self.read_size = READ_CHUNK;
+                *self.h1.read_buf() = bytes::BytesMut::new();
+            }
         }
         reusable
     }
@@ -176,17 +190,27 @@ impl Connection {
         loop {
             match self.h1.next_event()? {
                 Event::NeedData => {
+                    let want = self.read_size;
                     let buf = self.h1.read_buf();
-                    if buf.capacity() - buf.len() < READ_CHUNK / 4 {
-                        buf.reserve(READ_CHUNK);
+                    if buf.capacity() - buf.len() < want / 4 {
+                        buf.reserve(want);
                     }
+                    let spare = buf.capacity() - buf.len();
                     match ready!(tokio_util::io::poll_read_buf(
                         Pin::new(self.io.get_mut()),
                         cx,
                         buf
                     )) {
                         Ok(0) => self.h1.receive_eof(),
-                        Ok(_) => {
+                        Ok(n) => {
+                            // A read that filled the buffer found more waiting: ask for more
+                            // next time (fewer calls for a large body); one that found little
+                            // asks for less again.
+                            if n == spare && want < READ_MAX {
+                                self.read_size = (want * 2).min(READ_MAX);
+                            } else if n < want / 8 && want > READ_CHUNK {
+                                self.read_size = (want / 2).max(READ_CHUNK);
+                            }
                             if self.response_started.is_none() {
                                 self.response_started = Some(std::time::Instant::now());
                             }
