@@ -215,3 +215,54 @@ fn retry_bounds_on_waits_take_a_duration() {
     );
     assert!(hip::Retry::new(3).backoff_max(-1.0).validate().is_err());
 }
+
+#[cfg(feature = "blocking")]
+#[test]
+fn a_blocking_response_is_buf_read_without_a_copy_into_a_callers_buffer() {
+    use std::io::BufRead;
+    let server = support::HttpBin::start();
+    let http = hip::PoolManager::new().unwrap();
+    let r = http
+        .request("GET", server.url("/robots.txt"))
+        .preload_content(false)
+        .send()
+        .unwrap();
+    let lines: Vec<String> = r.lines().map(|l| l.unwrap()).collect();
+    assert_eq!(lines, ["User-agent: *", "Disallow: /deny"]);
+    // fill_buf/consume over a larger body: every byte, then an empty buffer at the end.
+    let mut r = http
+        .request("GET", server.url("/bytes/300000"))
+        .preload_content(false)
+        .send()
+        .unwrap();
+    let mut total = 0;
+    loop {
+        let n = r.fill_buf().unwrap().len();
+        if n == 0 {
+            break;
+        }
+        total += n;
+        r.consume(n);
+    }
+    assert_eq!(total, 300_000);
+}
+
+#[cfg(feature = "async")]
+#[tokio::test]
+async fn an_async_response_is_async_buf_read() {
+    use tokio::io::AsyncBufReadExt;
+    let server = support::HttpBin::start();
+    let http = hip::AsyncPoolManager::new().unwrap();
+    let mut r = http
+        .request("GET", server.url("/robots.txt"))
+        .preload_content(false)
+        .send()
+        .await
+        .unwrap();
+    let mut first = String::new();
+    r.read_line(&mut first).await.unwrap();
+    assert_eq!(first, "User-agent: *\n");
+    assert_eq!(r.fill_buffered().await.unwrap(), b"Disallow: /deny\n");
+    r.consume_buffered(10);
+    assert_eq!(r.buffered(), b"/deny\n");
+}

@@ -274,6 +274,27 @@ impl io::Read for HttpResponse {
     }
 }
 
+/// The body as `std::io::BufRead`: `fill_buf` hands out what arrived without copying it
+/// (`lines()`, `read_until`, or a `fill_buf`/`consume` loop that writes straight from it).
+impl io::BufRead for HttpResponse {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.inner.buffered().is_empty() {
+            let filled = self
+                .rt
+                .block_on(async { self.inner.fill_buffered().await.map(|_| ()) });
+            match filled {
+                Ok(r) => r?,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(self.inner.buffered())
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.inner.consume_buffered(amt);
+    }
+}
+
 /// The chunks of a response body: the iterator [`HttpResponse::stream`] returns.
 #[must_use = "iterators do nothing unless consumed"]
 pub struct Stream<'a> {

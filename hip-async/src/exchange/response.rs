@@ -430,6 +430,46 @@ impl HttpResponse {
         n
     }
 
+    /// Waits until some body bytes are buffered (or the body is done), without taking them:
+    /// then [`Self::buffered`] shows them and [`Self::consume_buffered`] takes them. The
+    /// `BufRead` / `AsyncBufRead` way to read a body without copying it into a buffer of
+    /// the caller's.
+    pub async fn fill_buffered(&mut self) -> Result<&[u8], Error> {
+        poll_fn(|cx| self.poll_fill(cx)).await?;
+        Ok(&self.leftover)
+    }
+
+    /// Body bytes received (and decoded) and not yet read: empty until
+    /// [`Self::fill_buffered`] (or a read) brings some.
+    pub fn buffered(&self) -> &[u8] {
+        &self.leftover
+    }
+
+    /// Takes `n` of the [`Self::buffered`] bytes as read (at most all of them).
+    pub fn consume_buffered(&mut self, n: usize) {
+        let n = n.min(self.leftover.len());
+        bytes::Buf::advance(&mut self.leftover, n);
+        if self.leftover.is_empty() {
+            self.leftover = Bytes::new();
+        }
+    }
+
+    /// Fills `leftover` with the next piece of body when it is empty.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        if !self.leftover.is_empty() {
+            return Poll::Ready(Ok(()));
+        }
+        match self.poll_chunk(cx, usize::MAX) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(Some(chunk))) => {
+                self.leftover = chunk;
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Ok(None)) => Poll::Ready(Ok(())),
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+        }
+    }
+
     /// The spec's `release_conn()`: gives the connection back to the pool. If the body has
     /// not been read to the end the connection cannot carry another request and is closed
     /// instead (use [`Self::drain_conn`] to keep it).
@@ -705,6 +745,22 @@ enum Decoding {
 /// The most decoded bytes one step produces, whatever the caller asked for: the bound on
 /// what a decompression bomb can make hip allocate at once.
 const DECODE_STEP: usize = 64 * 1024;
+
+/// The body as `AsyncBufRead`: `fill_buf` hands out what arrived without copying it.
+impl tokio::io::AsyncBufRead for HttpResponse {
+    fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<&[u8]>> {
+        let this = self.get_mut();
+        match this.poll_fill(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(())) => Poll::Ready(Ok(&this.leftover)),
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e.into())),
+        }
+    }
+
+    fn consume(self: Pin<&mut Self>, amt: usize) {
+        self.get_mut().consume_buffered(amt);
+    }
+}
 
 impl AsyncRead for HttpResponse {
     fn poll_read(
