@@ -69,6 +69,14 @@ impl BuiltResponse for HttpResponse {
     }
 }
 
+impl HttpResponse {
+    /// Starts building a response whose body is in memory: the spec's `HTTPResponse(...)`
+    /// constructor (see [`HttpResponseBuilder`]).
+    pub fn builder() -> HttpResponseBuilder {
+        HttpResponseBuilder::default()
+    }
+}
+
 impl<R> Clone for HttpResponseBuilder<R> {
     fn clone(&self) -> Self {
         HttpResponseBuilder {

@@ -21,7 +21,6 @@ use hip_core::{Error, ErrorKind, HttpHeaderDict};
 use tokio::io::{AsyncRead, ReadBuf};
 use tracing::Span;
 
-use super::built::HttpResponseBuilder;
 use super::timing::{self, Readings};
 use crate::pool::{PooledConn, ReadDeadline};
 
@@ -119,40 +118,19 @@ impl HttpResponse {
         readings: Readings,
         span: &Span,
     ) -> Result<Self, Error> {
-        let decoder = match head.headers.get("content-encoding") {
-            Some(ce) => ContentDecoder::from_header(&ce)?,
-            None => None,
-        };
-        Ok(HttpResponse {
-            status: head.status,
-            version: head.version,
-            reason: head.reason,
-            headers: head.headers,
-            url,
-            method: method.to_owned(),
-            retries: None,
-            data: None,
-            wire: Some(Wire { conn, deadline }),
-            memory: None,
-            decoder,
+        let mut r = Self::with_body(
+            head.status,
+            head.version,
+            head.reason,
+            head.headers,
             decode_content,
-            leftover: Bytes::new(),
-            decoding: Decoding::Idle,
-            max_body_size: None,
-            raw_read: 0,
-            auto_close: true,
-            explicitly_closed: false,
-            finished: false,
-            enforce_content_length: true,
-            readings: Some(readings),
-            span: (!span.is_disabled()).then(|| Box::new(span.clone())),
-        })
-    }
-
-    /// Starts building a response whose body is in memory: the spec's `HTTPResponse(...)`
-    /// constructor (see [`HttpResponseBuilder`]).
-    pub fn builder() -> HttpResponseBuilder {
-        HttpResponseBuilder::default()
+        )?;
+        r.url = url;
+        r.method = method.to_owned();
+        r.wire = Some(Wire { conn, deadline });
+        r.readings = Some(readings);
+        r.span = (!span.is_disabled()).then(|| Box::new(span.clone()));
+        Ok(r)
     }
 
     /// A response whose raw body is `body`, in memory.
@@ -162,6 +140,20 @@ impl HttpResponse {
         reason: String,
         headers: HttpHeaderDict,
         body: Bytes,
+        decode_content: bool,
+    ) -> Result<Self, Error> {
+        let mut r = Self::with_body(status, version, reason, headers, decode_content)?;
+        r.memory = Some(body);
+        Ok(r)
+    }
+
+    /// A response with its head and no body source yet (the constructors add the wire or
+    /// the memory the body comes from); the decoder its `Content-Encoding` asks for.
+    fn with_body(
+        status: u16,
+        version: Version,
+        reason: String,
+        headers: HttpHeaderDict,
         decode_content: bool,
     ) -> Result<Self, Error> {
         let decoder = match headers.get("content-encoding") {
@@ -178,7 +170,7 @@ impl HttpResponse {
             retries: None,
             data: None,
             wire: None,
-            memory: Some(body),
+            memory: None,
             decoder,
             decode_content,
             leftover: Bytes::new(),
