@@ -149,6 +149,7 @@ impl HttpResponse {
 
     /// A response with its head and no body source yet (the constructors add the wire or
     /// the memory the body comes from); the decoder its `Content-Encoding` asks for.
+    #[inline(always)]
     fn with_body(
         status: u16,
         version: Version,
