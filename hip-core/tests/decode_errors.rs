@@ -553,36 +553,115 @@ mod decode {
     }
 }
 
-/// Found by the `decode_zstd` fuzz target: a frame that declares 40 bytes of content and
-/// holds none was refused when decoded whole but accepted in pieces.
+/// Decodes `body` as `zstd` in pieces of `piece` bytes with `cap` output bytes per call;
+/// returns the bytes and the verdict.
 #[cfg(feature = "zstd")]
-#[test]
-fn a_zstd_frame_shorter_than_it_declares_is_refused_however_it_arrives() {
+fn decode_zstd_in_pieces(
+    body: &[u8],
+    piece: usize,
+    cap: usize,
+) -> (Vec<u8>, Result<(), hip_core::Error>) {
     use hip_core::decode::ContentDecoder;
-    let body = [0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x28, 0x01, 0x00, 0x00];
+    let mut d = ContentDecoder::from_header("zstd").unwrap().unwrap();
+    let mut out = Vec::new();
+    for chunk in body.chunks(piece) {
+        let mut result = d.decode_max(chunk, &mut out, cap);
+        while matches!(result, Ok(false)) {
+            result = d.decode_max(&[], &mut out, cap);
+        }
+        if let Err(e) = result {
+            return (out, Err(e));
+        }
+    }
+    let end = d.finish(&mut out);
+    (out, end)
+}
+
+/// Asserts that `body` is refused as `zstd` data however it is cut and capped.
+#[cfg(feature = "zstd")]
+fn assert_zstd_refused_however_it_arrives(body: &[u8], why: &str) {
     for piece in [body.len(), 1, 2, 3, 4, 8] {
         for cap in [usize::MAX, 16, 1] {
-            let mut d = ContentDecoder::from_header("zstd").unwrap().unwrap();
-            let mut out = Vec::new();
-            let mut result = Ok(true);
-            for chunk in body.chunks(piece) {
-                result = d.decode_max(chunk, &mut out, cap);
-                while matches!(result, Ok(false)) {
-                    result = d.decode_max(&[], &mut out, cap);
-                }
-                if result.is_err() {
-                    break;
-                }
-            }
-            if result.is_ok() {
-                result = d.finish(&mut out).map(|()| true);
-            }
-            let e = result.expect_err("the frame holds less than it declares");
+            let (_, end) = decode_zstd_in_pieces(body, piece, cap);
+            let e = end.expect_err(why);
             assert_eq!(
                 e.kind(),
                 hip_core::ErrorKind::Decode,
                 "pieces of {piece}, cap {cap}"
             );
         }
+    }
+}
+
+/// Found by the `decode_zstd` fuzz target: a frame that declares 40 bytes of content and
+/// holds none was refused when decoded whole but accepted in pieces.
+#[cfg(feature = "zstd")]
+#[test]
+fn a_zstd_frame_shorter_than_it_declares_is_refused_however_it_arrives() {
+    assert_zstd_refused_however_it_arrives(
+        &[0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x28, 0x01, 0x00, 0x00],
+        "the frame holds less than it declares",
+    );
+}
+
+/// Found by the `decode_zstd` fuzz target: a last block of type "compressed" and size 0
+/// was refused by libzstd when the frame arrived in one read and taken for an empty block
+/// when it was streamed.
+#[cfg(feature = "zstd")]
+#[test]
+fn an_empty_compressed_zstd_block_is_refused_however_it_arrives() {
+    // Single-segment frame declaring 0 bytes, then the last block: compressed, size 0.
+    assert_zstd_refused_however_it_arrives(
+        &[0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x00, 0x05, 0x00, 0x00],
+        "a compressed block cannot be empty",
+    );
+    // The same block not last, in a frame without a declared size.
+    assert_zstd_refused_however_it_arrives(
+        &[
+            0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x00, 0x04, 0x00, 0x00, 0x01, 0x00, 0x00,
+        ],
+        "a compressed block cannot be empty",
+    );
+}
+
+/// The layout walk that refuses empty compressed blocks follows every valid layout:
+/// frames with checksums, dictionary-free frames with and without declared sizes,
+/// skippable frames, empty raw blocks, RLE blocks, several frames in a row.
+#[cfg(feature = "zstd")]
+#[test]
+fn valid_zstd_layouts_decode_however_they_arrive() {
+    let text: Vec<u8> = (0..200_000u32)
+        .map(|i| (i % 251) as u8 ^ (i / 997) as u8)
+        .collect();
+    let mut with_checksum = zstd::stream::Encoder::new(Vec::new(), 3).unwrap();
+    with_checksum.include_checksum(true).unwrap();
+    std::io::Write::write_all(&mut with_checksum, &text[..70_000]).unwrap();
+    let with_checksum = with_checksum.finish().unwrap();
+    let mut unsized_frame = zstd::stream::Encoder::new(Vec::new(), 1).unwrap();
+    unsized_frame.include_contentsize(false).unwrap();
+    std::io::Write::write_all(&mut unsized_frame, &text[70_000..]).unwrap();
+    let unsized_frame = unsized_frame.finish().unwrap();
+    let runs = zstd::encode_all(&[7u8; 50_000][..], 19).unwrap();
+    let skippable = [0x5a, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 0xaa, 0xbb, 0xcc];
+    // An unsized frame whose only block is raw, last and empty.
+    let empty = [0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x00, 0x01, 0x00, 0x00];
+    let mut body = Vec::new();
+    for part in [
+        &with_checksum[..],
+        &skippable,
+        &unsized_frame,
+        &empty,
+        &runs,
+        &with_checksum,
+    ] {
+        body.extend_from_slice(part);
+    }
+    let mut want = text.clone();
+    want.extend_from_slice(&[7u8; 50_000]);
+    want.extend_from_slice(&text[..70_000]);
+    for piece in [body.len(), 1, 3, 4, 1000] {
+        let (out, end) = decode_zstd_in_pieces(&body, piece, 4096);
+        end.unwrap_or_else(|e| panic!("pieces of {piece}: {e}"));
+        assert!(out == want, "pieces of {piece}");
     }
 }
