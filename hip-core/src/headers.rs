@@ -5,9 +5,10 @@
 //! `Set-Cookie` survives). Reading a name gives every value joined with `", "`, as RFC 9110
 //! section 5.3 allows for list-valued fields.
 //!
-//! Storage is a plain `Vec` of `(name, value)` pairs: requests and responses carry a few dozen
-//! headers at most, and for that size a linear scan with `eq_ignore_ascii_case` beats hashing
-//! and keeps insertion order for free.
+//! Storage is one string holding every name and value back to back, and a `Vec` of where
+//! each `(name, value)` pair is in it: requests and responses carry a few dozen headers at
+//! most, and for that size a linear scan with `eq_ignore_ascii_case` beats hashing and keeps
+//! insertion order for free, and two allocations hold a whole head.
 //!
 //! Values are text. Bytes from the wire are decoded as ISO-8859-1 (each byte becomes the
 //! character with the same number), as Python's `http.client` does, so no byte is lost and
@@ -45,50 +46,86 @@ use crate::error::{Error, ErrorKind};
 /// equal to a plain map or array of pairs with the same content (see [`HttpHeaderDict::eq_map`]).
 #[derive(Clone, Default, Eq)]
 pub struct HttpHeaderDict {
-    entries: Vec<(String, String)>,
+    /// Every name and value, back to back: one allocation holds them all, so a response
+    /// head costs two (this and `fields`) however many headers it has.
+    text: String,
+    /// Where each pair is in `text`, in insertion order.
+    fields: Vec<Field>,
+    /// Bytes of `text` that no field points at any more (pairs removed or replaced); the
+    /// text is compacted when they are more than half of it.
+    dead: usize,
 }
+
+/// One `(name, value)` pair: the name is `text[start..split]`, the value `text[split..end]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Field {
+    start: usize,
+    split: usize,
+    end: usize,
+}
+
+/// Dead text below this many bytes is never compacted away.
+const COMPACT_MIN: usize = 1024;
 
 impl HttpHeaderDict {
     /// An empty dict.
     pub fn new() -> Self {
-        HttpHeaderDict {
-            entries: Vec::new(),
-        }
+        HttpHeaderDict::default()
     }
 
     /// An empty dict with room for `capacity` pairs.
     pub fn with_capacity(capacity: usize) -> Self {
         HttpHeaderDict {
-            entries: Vec::with_capacity(capacity),
+            text: String::new(),
+            fields: Vec::with_capacity(capacity),
+            dead: 0,
+        }
+    }
+
+    /// An empty dict with room for `pairs` pairs of `text` bytes in all: what a parser
+    /// that knows the size of a head asks for.
+    pub(crate) fn with_room(pairs: usize, text: usize) -> Self {
+        HttpHeaderDict {
+            text: String::with_capacity(text),
+            fields: Vec::with_capacity(pairs),
+            dead: 0,
         }
     }
 
     /// The spec's `add`: appends a value, keeping earlier values of the same name.
-    pub fn add(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.entries.push((name.into(), value.into()));
+    pub fn add(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
+        self.push(name.as_ref(), |text| text.push_str(value.as_ref()));
+    }
+
+    /// Appends a pair whose value `write_value` writes at the end of the text (a parser
+    /// decodes a value straight into it).
+    pub(crate) fn push(&mut self, name: &str, write_value: impl FnOnce(&mut String)) {
+        let start = self.text.len();
+        self.text.push_str(name);
+        let split = self.text.len();
+        write_value(&mut self.text);
+        let end = self.text.len();
+        self.fields.push(Field { start, split, end });
     }
 
     /// The spec's `__setitem__`: replaces every value of `name` with `value`.
     ///
     /// Like assigning to an existing key of a Python dict, the header keeps the position of its
     /// first occurrence (and takes the case of `name`); a new name goes at the end.
-    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        let name = name.into();
-        let value = value.into();
-        match self.position(&name) {
-            None => self.entries.push((name, value)),
-            Some(first) => {
-                let mut index = 0;
-                self.entries.retain(|(n, _)| {
-                    let keep = index <= first || !n.eq_ignore_ascii_case(&name);
-                    index += 1;
-                    keep
-                });
-                if let Some(slot) = self.entries.get_mut(first) {
-                    *slot = (name, value);
-                }
-            }
+    pub fn insert(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
+        let (name, value) = (name.as_ref(), value.as_ref());
+        let Some(first) = self.position(name) else {
+            self.add(name, value);
+            return;
+        };
+        self.retain_fields(|i, n| i <= first || !n.eq_ignore_ascii_case(name));
+        self.push(name, |text| text.push_str(value));
+        // The new pair takes the first one's place.
+        if let Some(new) = self.fields.pop() {
+            let old = std::mem::replace(&mut self.fields[first], new);
+            self.dead += old.end - old.start;
         }
+        self.compact_if_wasteful();
     }
 
     /// The spec's `__getitem__`/`get`: all values of `name` joined with `", "`.
@@ -119,6 +156,19 @@ impl HttpHeaderDict {
         self.values_of(name).collect()
     }
 
+    /// Every value of `name`, in order, without collecting them: [`Self::getlist`] as an
+    /// iterator.
+    ///
+    /// ```
+    /// use hip_core::HttpHeaderDict;
+    ///
+    /// let h = HttpHeaderDict::from([("Vary", "a"), ("X", "y"), ("vary", "b")]);
+    /// assert_eq!(h.values("VARY").collect::<Vec<_>>(), ["a", "b"]);
+    /// ```
+    pub fn values<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
+        self.values_of(name)
+    }
+
     /// The spec's `__contains__`.
     pub fn contains(&self, name: &str) -> bool {
         self.position(name).is_some()
@@ -126,16 +176,20 @@ impl HttpHeaderDict {
 
     /// The spec's `discard`/`pop`: removes every value of `name`; true if there was one.
     pub fn remove(&mut self, name: &str) -> bool {
-        let before = self.entries.len();
-        self.entries.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-        before != self.entries.len()
+        let before = self.fields.len();
+        self.retain_fields(|_, n| !n.eq_ignore_ascii_case(name));
+        let removed = before != self.fields.len();
+        if removed {
+            self.compact_if_wasteful();
+        }
+        removed
     }
 
     /// The spec's `setdefault`: if `name` is absent, adds it with `default`; returns the
     /// (joined) value `name` has afterwards.
-    pub fn set_default(&mut self, name: &str, default: impl Into<String>) -> Cow<'_, str> {
+    pub fn set_default(&mut self, name: &str, default: impl AsRef<str>) -> Cow<'_, str> {
         if !self.contains(name) {
-            self.entries.push((name.to_owned(), default.into()));
+            self.add(name, default);
         }
         self.get(name).unwrap_or(Cow::Borrowed(""))
     }
@@ -156,11 +210,11 @@ impl HttpHeaderDict {
     pub fn extend<I, K, V>(&mut self, other: I)
     where
         I: IntoIterator<Item = (K, V)>,
-        K: Into<String>,
-        V: Into<String>,
+        K: AsRef<str>,
+        V: AsRef<str>,
     {
         let iter = other.into_iter();
-        self.entries.reserve(iter.size_hint().0);
+        self.fields.reserve(iter.size_hint().0);
         for (k, v) in iter {
             self.add(k, v);
         }
@@ -172,8 +226,11 @@ impl HttpHeaderDict {
     }
 
     /// Every `(name, value)` pair in insertion order, names in their original case.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    pub fn iter(&self) -> Iter<'_> {
+        Iter {
+            text: &self.text,
+            fields: self.fields.iter(),
+        }
     }
 
     /// The spec's `itermerged`: each distinct name once, in the order names first appeared
@@ -191,17 +248,19 @@ impl HttpHeaderDict {
     /// Number of `(name, value)` pairs (a name added twice counts twice; the spec's `len`
     /// counts distinct names, which is `self.keys().count()`).
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.fields.len()
     }
 
     /// True when there is no header.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.fields.is_empty()
     }
 
     /// Removes every header.
     pub fn clear(&mut self) {
-        self.entries.clear();
+        self.text.clear();
+        self.fields.clear();
+        self.dead = 0;
     }
 
     /// The spec's comparison of an `HTTPHeaderDict` with a plain mapping: true when `other`,
@@ -223,39 +282,137 @@ impl HttpHeaderDict {
         K: AsRef<str>,
         V: AsRef<str>,
     {
-        let other: HttpHeaderDict = other
-            .into_iter()
-            .map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned()))
-            .collect();
+        let other: HttpHeaderDict = other.into_iter().collect();
         *self == other
     }
 
+    fn name(&self, f: &Field) -> &str {
+        &self.text[f.start..f.split]
+    }
+
+    /// Whether `f`'s name is `name`, ignoring ASCII case. Compares bytes: a lookup that
+    /// misses (most do) makes no `str` slice and so checks no character boundary.
+    #[inline]
+    fn is_named(&self, f: &Field, name: &str) -> bool {
+        f.split - f.start == name.len()
+            && self
+                .text
+                .as_bytes()
+                .get(f.start..f.split)
+                .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+    }
+
     fn position(&self, name: &str) -> Option<usize> {
-        self.entries
-            .iter()
-            .position(|(n, _)| n.eq_ignore_ascii_case(name))
+        self.fields.iter().position(|f| self.is_named(f, name))
     }
 
     fn values_of<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
-        self.entries
+        self.fields
             .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .filter(move |f| self.is_named(f, name))
+            .map(|f| &self.text[f.split..f.end])
     }
 
     /// Names whose entry is the first of its name.
     fn first_occurrences(&self) -> impl Iterator<Item = &str> {
-        self.entries
-            .iter()
-            .enumerate()
-            .filter_map(move |(i, (n, _))| {
-                let earlier = self.entries[..i]
-                    .iter()
-                    .any(|(m, _)| m.eq_ignore_ascii_case(n));
-                (!earlier).then_some(n.as_str())
-            })
+        self.fields.iter().enumerate().filter_map(move |(i, f)| {
+            let n = self.name(f);
+            let earlier = self.fields[..i].iter().any(|e| self.is_named(e, n));
+            (!earlier).then_some(n)
+        })
+    }
+
+    /// Keeps the pairs for which `keep(index, name)` is true, counting the text of the others
+    /// as dead.
+    fn retain_fields(&mut self, mut keep: impl FnMut(usize, &str) -> bool) {
+        let text = &self.text;
+        let dead = &mut self.dead;
+        let mut index = 0;
+        self.fields.retain(|f| {
+            let kept = keep(index, &text[f.start..f.split]);
+            index += 1;
+            if !kept {
+                *dead += f.end - f.start;
+            }
+            kept
+        });
+    }
+
+    /// Rewrites the text without its dead bytes once they are more than half of it (and
+    /// more than [`COMPACT_MIN`]), so that a dict changed over and over stays bounded.
+    fn compact_if_wasteful(&mut self) {
+        if self.dead < COMPACT_MIN || self.dead * 2 < self.text.len() {
+            return;
+        }
+        let mut text = String::with_capacity(self.text.len() - self.dead);
+        for f in &mut self.fields {
+            let start = text.len();
+            text.push_str(&self.text[f.start..f.end]);
+            *f = Field {
+                start,
+                split: start + (f.split - f.start),
+                end: text.len(),
+            };
+        }
+        self.text = text;
+        self.dead = 0;
     }
 }
+
+/// The pairs of an [`HttpHeaderDict`] in insertion order: what [`HttpHeaderDict::iter`]
+/// returns.
+#[derive(Clone, Debug)]
+pub struct Iter<'a> {
+    text: &'a str,
+    fields: std::slice::Iter<'a, Field>,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let f = self.fields.next()?;
+        Some((&self.text[f.start..f.split], &self.text[f.split..f.end]))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.fields.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let f = self.fields.next_back()?;
+        Some((&self.text[f.start..f.split], &self.text[f.split..f.end]))
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+/// The pairs of an [`HttpHeaderDict`] as owned strings: what its `into_iter()` returns.
+#[derive(Debug)]
+pub struct IntoIter {
+    text: String,
+    fields: std::vec::IntoIter<Field>,
+}
+
+impl Iterator for IntoIter {
+    type Item = (String, String);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let f = self.fields.next()?;
+        Some((
+            self.text[f.start..f.split].to_owned(),
+            self.text[f.split..f.end].to_owned(),
+        ))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.fields.size_hint()
+    }
+}
+
+impl ExactSizeIterator for IntoIter {}
 
 impl PartialEq for HttpHeaderDict {
     /// The spec's `__eq__`: compares the merged value of each lowercased name.
@@ -304,7 +461,7 @@ impl<K: AsRef<str>, V: AsRef<str>> PartialEq<Vec<(K, V)>> for HttpHeaderDict {
     }
 }
 
-impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for HttpHeaderDict {
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for HttpHeaderDict {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let mut h = HttpHeaderDict::new();
         h.extend(iter);
@@ -312,31 +469,31 @@ impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for HttpHeaderDict {
     }
 }
 
-impl<K: Into<String>, V: Into<String>> Extend<(K, V)> for HttpHeaderDict {
+impl<K: AsRef<str>, V: AsRef<str>> Extend<(K, V)> for HttpHeaderDict {
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
         HttpHeaderDict::extend(self, iter);
     }
 }
 
-impl<K: Into<String>, V: Into<String>, const N: usize> From<[(K, V); N]> for HttpHeaderDict {
+impl<K: AsRef<str>, V: AsRef<str>, const N: usize> From<[(K, V); N]> for HttpHeaderDict {
     fn from(pairs: [(K, V); N]) -> Self {
         pairs.into_iter().collect()
     }
 }
 
-impl<K: Into<String>, V: Into<String>> From<Vec<(K, V)>> for HttpHeaderDict {
+impl<K: AsRef<str>, V: AsRef<str>> From<Vec<(K, V)>> for HttpHeaderDict {
     fn from(pairs: Vec<(K, V)>) -> Self {
         pairs.into_iter().collect()
     }
 }
 
-impl<K: Into<String>, V: Into<String>, S> From<HashMap<K, V, S>> for HttpHeaderDict {
+impl<K: AsRef<str>, V: AsRef<str>, S> From<HashMap<K, V, S>> for HttpHeaderDict {
     fn from(map: HashMap<K, V, S>) -> Self {
         map.into_iter().collect()
     }
 }
 
-impl<K: Into<String>, V: Into<String>> From<BTreeMap<K, V>> for HttpHeaderDict {
+impl<K: AsRef<str>, V: AsRef<str>> From<BTreeMap<K, V>> for HttpHeaderDict {
     fn from(map: BTreeMap<K, V>) -> Self {
         map.into_iter().collect()
     }
@@ -344,25 +501,22 @@ impl<K: Into<String>, V: Into<String>> From<BTreeMap<K, V>> for HttpHeaderDict {
 
 impl<'a> IntoIterator for &'a HttpHeaderDict {
     type Item = (&'a str, &'a str);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, String)>,
-        fn(&'a (String, String)) -> (&'a str, &'a str),
-    >;
+    type IntoIter = Iter<'a>;
 
     fn into_iter(self) -> Self::IntoIter {
-        fn as_strs(pair: &(String, String)) -> (&str, &str) {
-            (pair.0.as_str(), pair.1.as_str())
-        }
-        self.entries.iter().map(as_strs)
+        self.iter()
     }
 }
 
 impl IntoIterator for HttpHeaderDict {
     type Item = (String, String);
-    type IntoIter = std::vec::IntoIter<(String, String)>;
+    type IntoIter = IntoIter;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter()
+        IntoIter {
+            text: self.text,
+            fields: self.fields.into_iter(),
+        }
     }
 }
 
@@ -516,5 +670,56 @@ impl From<HeaderMap> for HttpHeaderDict {
     /// As `From<&HeaderMap>`.
     fn from(map: HeaderMap) -> Self {
         HttpHeaderDict::from(&map)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text of the pairs a dict holds, as it would be rebuilt from scratch.
+    fn live_text(h: &HttpHeaderDict) -> usize {
+        h.iter().map(|(n, v)| n.len() + v.len()).sum()
+    }
+
+    #[test]
+    fn a_dict_changed_over_and_over_keeps_its_text_bounded() {
+        let mut h = HttpHeaderDict::from([("Keep", "me"), ("X-Counter", "0")]);
+        for i in 0..10_000 {
+            h.insert("x-counter", format!("{i:>40}"));
+            h.add("X-Temp", "t".repeat(100));
+            assert!(h.remove("x-temp"));
+            assert!(
+                h.text.len() <= 2 * live_text(&h) + 2 * COMPACT_MIN,
+                "text grew to {} bytes for {} live",
+                h.text.len(),
+                live_text(&h)
+            );
+        }
+        assert_eq!(h.getlist("KEEP"), ["me"]);
+        assert_eq!(
+            h.get("x-counter").as_deref(),
+            Some(&*format!("{:>40}", 9_999))
+        );
+        assert_eq!(h.keys().collect::<Vec<_>>(), ["Keep", "x-counter"]);
+    }
+
+    #[test]
+    fn compaction_keeps_order_case_and_repeated_values() {
+        let mut h = HttpHeaderDict::new();
+        h.add("A", "1");
+        h.add("Big", "x".repeat(4000));
+        h.add("a", "2");
+        h.add("C", "3");
+        assert!(h.remove("big"));
+        // More than half of the text is dead now, and more than COMPACT_MIN.
+        assert_eq!(h.dead, 0, "removal compacted the text");
+        assert_eq!(h.text, "A1a2C3");
+        assert_eq!(
+            h.iter().collect::<Vec<_>>(),
+            [("A", "1"), ("a", "2"), ("C", "3")]
+        );
+        h.insert("A", "9");
+        assert_eq!(h.iter().collect::<Vec<_>>(), [("A", "9"), ("C", "3")]);
     }
 }

@@ -508,7 +508,7 @@ impl<F: BuildManager> PoolManagerBuilder<F> {
     }
 
     /// `headers`: sent with every request that does not give its own.
-    pub fn headers<K: Into<String>, V: Into<String>>(
+    pub fn headers<K: AsRef<str>, V: AsRef<str>>(
         mut self,
         headers: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
@@ -733,7 +733,7 @@ impl<F: BuildManager> PoolManagerBuilder<F> {
     /// The spec's `proxy_headers`: sent to an HTTP proxy with every `http://` request and on
     /// each CONNECT for `https://` (e.g. `make_headers(proxy_basic_auth=...)`). Adds to the
     /// headers given so far.
-    pub fn proxy_headers<K: Into<String>, V: Into<String>>(
+    pub fn proxy_headers<K: AsRef<str>, V: AsRef<str>>(
         mut self,
         headers: impl IntoIterator<Item = (K, V)>,
     ) -> Self {

@@ -147,8 +147,8 @@ impl<F: Flavor> RequestBuilder<F> {
     pub fn headers<K, V, I>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = (K, V)>,
-        K: Into<String>,
-        V: Into<String>,
+        K: AsRef<str>,
+        V: AsRef<str>,
     {
         let mut h = HttpHeaderDict::new();
         for (k, v) in headers {
@@ -166,7 +166,7 @@ impl<F: Flavor> RequestBuilder<F> {
 
     /// Adds one header to this request's headers (starting from none: like `headers`, it
     /// replaces the defaults).
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
         self.opts
             .headers
             .get_or_insert_with(HttpHeaderDict::new)

@@ -1,6 +1,7 @@
 //! Responses built in memory: the spec's `HTTPResponse(body, headers, status, ...)`
 //! constructor, for tests, adapters and caches.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -220,7 +221,7 @@ impl<R: BuiltResponse> HttpResponseBuilder<R> {
         let mut r = HttpResponse::from_memory(
             self.status,
             version,
-            self.reason.unwrap_or_default(),
+            self.reason.map_or(Cow::Borrowed(""), Cow::Owned),
             self.headers,
             self.body,
             self.decode_content,

@@ -6,8 +6,10 @@
 //! read to the end and the state machine says the connection is reusable; dropping a
 //! half-read response closes the connection instead (never a half-used one in the pool).
 
+use std::borrow::Cow;
 use std::future::poll_fn;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -56,12 +58,22 @@ struct Wire {
 /// # Ok(()) }
 /// ```
 pub struct HttpResponse {
+    /// Boxed: a response is handed up through several futures (the attempt, the urlopen
+    /// loop, the request), and each hand-over moves it. One small allocation costs less
+    /// than moving a KiB of state every time.
+    s: Box<State>,
+}
+
+/// Everything a response holds.
+struct State {
     status: u16,
     version: Version,
-    reason: String,
+    reason: Cow<'static, str>,
     headers: HttpHeaderDict,
-    url: String,
-    method: String,
+    /// Shared with the manager's cache of the last URL it resolved: no copy per request.
+    /// None for a response built in memory without one.
+    url: Option<Arc<str>>,
+    method: Cow<'static, str>,
     retries: Option<Retry>,
     /// The preloaded (or cached) body.
     data: Option<Bytes>,
@@ -96,10 +108,10 @@ pub struct HttpResponse {
 impl std::fmt::Debug for HttpResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpResponse")
-            .field("status", &self.status)
-            .field("reason", &self.reason)
-            .field("url", &self.url)
-            .field("headers", &self.headers)
+            .field("status", &self.s.status)
+            .field("reason", &self.s.reason)
+            .field("url", &self.s.url)
+            .field("headers", &self.s.headers)
             .finish_non_exhaustive()
     }
 }
@@ -113,7 +125,7 @@ impl HttpResponse {
         conn: PooledConn,
         deadline: ReadDeadline,
         method: &str,
-        url: String,
+        url: Arc<str>,
         decode_content: bool,
         readings: Readings,
         span: &Span,
@@ -125,11 +137,11 @@ impl HttpResponse {
             head.headers,
             decode_content,
         )?;
-        r.url = url;
-        r.method = method.to_owned();
-        r.wire = Some(Wire { conn, deadline });
-        r.readings = Some(readings);
-        r.span = (!span.is_disabled()).then(|| Box::new(span.clone()));
+        r.s.url = Some(url);
+        r.s.method = method_name(method);
+        r.s.wire = Some(Wire { conn, deadline });
+        r.s.readings = Some(readings);
+        r.s.span = (!span.is_disabled()).then(|| Box::new(span.clone()));
         Ok(r)
     }
 
@@ -137,13 +149,13 @@ impl HttpResponse {
     pub(super) fn from_memory(
         status: u16,
         version: Version,
-        reason: String,
+        reason: Cow<'static, str>,
         headers: HttpHeaderDict,
         body: Bytes,
         decode_content: bool,
     ) -> Result<Self, Error> {
         let mut r = Self::with_body(status, version, reason, headers, decode_content)?;
-        r.memory = Some(body);
+        r.s.memory = Some(body);
         Ok(r)
     }
 
@@ -153,7 +165,7 @@ impl HttpResponse {
     fn with_body(
         status: u16,
         version: Version,
-        reason: String,
+        reason: Cow<'static, str>,
         headers: HttpHeaderDict,
         decode_content: bool,
     ) -> Result<Self, Error> {
@@ -162,35 +174,37 @@ impl HttpResponse {
             None => None,
         };
         Ok(HttpResponse {
-            status,
-            version,
-            reason,
-            headers,
-            url: String::new(),
-            method: String::new(),
-            retries: None,
-            data: None,
-            wire: None,
-            memory: None,
-            decoder,
-            decode_content,
-            leftover: Bytes::new(),
-            decoding: Decoding::Idle,
-            max_body_size: None,
-            raw_read: 0,
-            auto_close: true,
-            explicitly_closed: false,
-            finished: false,
-            enforce_content_length: true,
-            readings: None,
-            span: None,
+            s: Box::new(State {
+                status,
+                version,
+                reason,
+                headers,
+                url: None,
+                method: Cow::Borrowed(""),
+                retries: None,
+                data: None,
+                wire: None,
+                memory: None,
+                decoder,
+                decode_content,
+                leftover: Bytes::new(),
+                decoding: Decoding::Idle,
+                max_body_size: None,
+                raw_read: 0,
+                auto_close: true,
+                explicitly_closed: false,
+                finished: false,
+                enforce_content_length: true,
+                readings: None,
+                span: None,
+            }),
         })
     }
 
     /// Sets what [`Self::request_method`] and [`Self::url`] report.
     pub(super) fn set_request(&mut self, method: String, url: String) {
-        self.method = method;
-        self.url = url;
+        self.s.method = Cow::Owned(method);
+        self.s.url = (!url.is_empty()).then(|| Arc::from(url));
     }
 
     /// Preloads a body that is in memory: no read can wait, so no runtime is needed.
@@ -207,12 +221,12 @@ impl HttpResponse {
 
     /// The spec's `status`.
     pub fn status(&self) -> u16 {
-        self.status
+        self.s.status
     }
 
     /// The spec's `version`: 11 for HTTP/1.1, 10 for HTTP/1.0.
     pub fn version(&self) -> u8 {
-        match self.version {
+        match self.s.version {
             Version::Http10 => 10,
             Version::Http11 => 11,
         }
@@ -220,7 +234,7 @@ impl HttpResponse {
 
     /// The version as an `http::Version`.
     pub fn http_version(&self) -> http::Version {
-        match self.version {
+        match self.s.version {
             Version::Http10 => http::Version::HTTP_10,
             Version::Http11 => http::Version::HTTP_11,
         }
@@ -228,36 +242,36 @@ impl HttpResponse {
 
     /// The spec's `reason`: the status line's reason phrase.
     pub fn reason(&self) -> &str {
-        &self.reason
+        &self.s.reason
     }
 
     /// The spec's `headers` (an `HTTPHeaderDict`).
     pub fn headers(&self) -> &HttpHeaderDict {
-        &self.headers
+        &self.s.headers
     }
 
     /// The spec's `getheader(name)`: the (joined) value of one header.
     pub fn getheader(&self, name: &str) -> Option<std::borrow::Cow<'_, str>> {
-        self.headers.get(name)
+        self.s.headers.get(name)
     }
 
     /// The URL this response came from, after redirects (the spec's `geturl()`).
     pub fn url(&self) -> &str {
-        &self.url
+        self.s.url.as_deref().unwrap_or_default()
     }
 
     /// The method of the request that produced this response.
     pub fn request_method(&self) -> &str {
-        &self.method
+        &self.s.method
     }
 
     /// The spec's `retries`: the last `Retry` used, with its `history`.
     pub fn retries(&self) -> Option<&Retry> {
-        self.retries.as_ref()
+        self.s.retries.as_ref()
     }
 
     pub(crate) fn set_retries(&mut self, retries: Retry) {
-        self.retries = Some(retries);
+        self.s.retries = Some(retries);
     }
 
     /// How long each phase of the request took, from its start (curl's `-w` times): DNS,
@@ -270,7 +284,8 @@ impl HttpResponse {
     /// Nothing is computed or allocated for it until it is asked for: the response keeps the
     /// clock readings and this turns them into durations.
     pub fn timings(&self) -> Timings {
-        self.readings
+        self.s
+            .readings
             .as_ref()
             .map_or_else(Timings::default, Readings::timings)
     }
@@ -280,7 +295,7 @@ impl HttpResponse {
     /// `preload_content(false)` call [`HttpResponse::preload_content`] first.
     pub fn data(&self) -> &Bytes {
         static EMPTY: Bytes = Bytes::new();
-        self.data.as_ref().unwrap_or(&EMPTY)
+        self.s.data.as_ref().unwrap_or(&EMPTY)
     }
 
     /// The body as text (UTF-8, invalid sequences replaced).
@@ -288,7 +303,7 @@ impl HttpResponse {
         String::from_utf8_lossy(self.data())
     }
 
-    /// Deserializes the preloaded body as JSON (`json.loads(r.data)`).
+    /// Deserializes the preloaded body as JSON (`json.loads(r.s.data)`).
     #[cfg(feature = "json")]
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_slice(self.data()).map_err(|e| {
@@ -297,15 +312,15 @@ impl HttpResponse {
                 "the response body is not the JSON expected",
             )
             .with_source(e)
-            .with_url(self.url.clone())
+            .with_url(self.url())
         })
     }
 
     /// The spec's `preload_content()`: reads the whole (decoded) body into [`Self::data`].
     pub async fn preload_content(&mut self) -> Result<&Bytes, Error> {
-        if self.data.is_none() {
+        if self.s.data.is_none() {
             let body = self.read_with(None, None, true).await?;
-            self.data = Some(body);
+            self.s.data = Some(body);
         }
         Ok(self.data())
     }
@@ -326,7 +341,7 @@ impl HttpResponse {
         cache_content: bool,
     ) -> Result<Bytes, Error> {
         if let Some(d) = decode_content {
-            self.decode_content = d;
+            self.s.decode_content = d;
         }
         match amt {
             Some(0) => Ok(Bytes::new()),
@@ -349,13 +364,16 @@ impl HttpResponse {
                 Ok(buf.freeze())
             }
             None => {
-                let mut parts: Vec<Bytes> = Vec::new();
+                // The first chunk alone is the whole body of most small responses: it is
+                // handed on as it is, and a list (and a copy) only starts with a second.
+                let mut first: Option<Bytes> = None;
+                let mut rest: Vec<Bytes> = Vec::new();
                 let mut total: u64 = 0;
                 while let Some(c) = self.next_chunk(usize::MAX).await? {
                     total += c.len() as u64;
-                    if let Some(limit) = self.max_body_size {
+                    if let Some(limit) = self.s.max_body_size {
                         if total > limit {
-                            self.wire = None;
+                            self.s.wire = None;
                             return Err(Error::new(
                                 ErrorKind::BodyTooLarge,
                                 format!(
@@ -363,25 +381,30 @@ impl HttpResponse {
                                      ({limit} bytes)"
                                 ),
                             )
-                            .with_url(self.url.clone()));
+                            .with_url(self.url()));
                         }
                     }
-                    parts.push(c);
+                    if first.is_none() {
+                        first = Some(c);
+                    } else {
+                        rest.push(c);
+                    }
                 }
-                let all = match parts.len() {
-                    0 => Bytes::new(),
-                    1 => parts.pop().unwrap_or_default(),
-                    _ => {
-                        let total = parts.iter().map(Bytes::len).sum();
-                        let mut buf = BytesMut::with_capacity(total);
-                        for p in &parts {
+                let all = match first {
+                    None => Bytes::new(),
+                    Some(only) if rest.is_empty() => only,
+                    Some(first) => {
+                        let len = first.len() + rest.iter().map(Bytes::len).sum::<usize>();
+                        let mut buf = BytesMut::with_capacity(len);
+                        buf.extend_from_slice(&first);
+                        for p in &rest {
                             buf.extend_from_slice(p);
                         }
                         buf.freeze()
                     }
                 };
                 if cache_content {
-                    self.data = Some(all.clone());
+                    self.s.data = Some(all.clone());
                 }
                 Ok(all)
             }
@@ -399,7 +422,7 @@ impl HttpResponse {
     /// decides whether the rest of the body is decoded (as [`Self::read_with`] does).
     pub fn stream_with(&mut self, amt: usize, decode_content: Option<bool>) -> BodyStream<'_> {
         if let Some(d) = decode_content {
-            self.decode_content = d;
+            self.s.decode_content = d;
         }
         BodyStream {
             resp: self,
@@ -412,12 +435,12 @@ impl HttpResponse {
     /// The blocking API's `std::io::Read` serves most small reads this way, without a trip
     /// through its runtime.
     pub fn read_buffered(&mut self, buf: &mut [u8]) -> usize {
-        let n = self.leftover.len().min(buf.len());
+        let n = self.s.leftover.len().min(buf.len());
         if n > 0 {
-            buf[..n].copy_from_slice(&self.leftover[..n]);
-            bytes::Buf::advance(&mut self.leftover, n);
-            if self.leftover.is_empty() {
-                self.leftover = Bytes::new();
+            buf[..n].copy_from_slice(&self.s.leftover[..n]);
+            bytes::Buf::advance(&mut self.s.leftover, n);
+            if self.s.leftover.is_empty() {
+                self.s.leftover = Bytes::new();
             }
         }
         n
@@ -429,33 +452,33 @@ impl HttpResponse {
     /// the caller's.
     pub async fn fill_buffered(&mut self) -> Result<&[u8], Error> {
         poll_fn(|cx| self.poll_fill(cx)).await?;
-        Ok(&self.leftover)
+        Ok(&self.s.leftover)
     }
 
     /// Body bytes received (and decoded) and not yet read: empty until
     /// [`Self::fill_buffered`] (or a read) brings some.
     pub fn buffered(&self) -> &[u8] {
-        &self.leftover
+        &self.s.leftover
     }
 
     /// Takes `n` of the [`Self::buffered`] bytes as read (at most all of them).
     pub fn consume_buffered(&mut self, n: usize) {
-        let n = n.min(self.leftover.len());
-        bytes::Buf::advance(&mut self.leftover, n);
-        if self.leftover.is_empty() {
-            self.leftover = Bytes::new();
+        let n = n.min(self.s.leftover.len());
+        bytes::Buf::advance(&mut self.s.leftover, n);
+        if self.s.leftover.is_empty() {
+            self.s.leftover = Bytes::new();
         }
     }
 
     /// Fills `leftover` with the next piece of body when it is empty.
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        if !self.leftover.is_empty() {
+        if !self.s.leftover.is_empty() {
             return Poll::Ready(Ok(()));
         }
         match self.poll_chunk(cx, usize::MAX) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Ok(Some(chunk))) => {
-                self.leftover = chunk;
+                self.s.leftover = chunk;
                 Poll::Ready(Ok(()))
             }
             Poll::Ready(Ok(None)) => Poll::Ready(Ok(())),
@@ -467,7 +490,7 @@ impl HttpResponse {
     /// not been read to the end the connection cannot carry another request and is closed
     /// instead (use [`Self::drain_conn`] to keep it).
     pub fn release_conn(&mut self) {
-        self.wire = None;
+        self.s.wire = None;
     }
 
     /// The spec's `drain_conn()`: reads and discards the rest of the body (undecoded) so the
@@ -480,60 +503,60 @@ impl HttpResponse {
     /// worth reading to keep one connection, so the connection is closed instead. What the
     /// urlopen loop does with the body of a redirect or a status retry.
     pub(crate) async fn drain_at_most(&mut self, limit: u64) -> Result<(), Error> {
-        let decode = self.decode_content;
-        self.decode_content = false;
-        let start = self.raw_read;
+        let decode = self.s.decode_content;
+        self.s.decode_content = false;
+        let start = self.s.raw_read;
         let result = async {
             while self.next_chunk(usize::MAX).await?.is_some() {
-                if self.raw_read - start > limit {
+                if self.s.raw_read - start > limit {
                     break;
                 }
             }
             Ok(())
         }
         .await;
-        self.decode_content = decode;
+        self.s.decode_content = decode;
         self.release_conn();
         result
     }
 
     /// Sets `enforce_content_length` for the body still to be read.
     pub(crate) fn set_enforce_content_length(&mut self, enforce: bool) {
-        self.enforce_content_length = enforce;
+        self.s.enforce_content_length = enforce;
     }
 
     /// Caps what whole-body reads may collect (`max_body_size`).
     pub(crate) fn set_max_body_size(&mut self, limit: Option<u64>) {
-        self.max_body_size = limit;
+        self.s.max_body_size = limit;
     }
 
     /// The spec's `tell()`: body bytes received from the wire so far (before decoding).
     pub fn tell(&self) -> u64 {
-        self.raw_read
+        self.s.raw_read
     }
 
     /// The spec's `auto_close`: when true (the default) the response reports itself closed
     /// once the body has been read to the end. Set it to false for io wrappers that check
     /// `closed` (see the spec's "Using io Wrappers with Response content").
     pub fn auto_close(&self) -> bool {
-        self.auto_close
+        self.s.auto_close
     }
 
     /// Sets [`Self::auto_close`].
     pub fn set_auto_close(&mut self, auto_close: bool) {
-        self.auto_close = auto_close;
+        self.s.auto_close = auto_close;
     }
 
     /// The spec's `closed`.
     pub fn closed(&self) -> bool {
-        self.explicitly_closed || (self.auto_close && self.finished)
+        self.s.explicitly_closed || (self.s.auto_close && self.s.finished)
     }
 
     /// The spec's `close()`: closes the connection (a half-read body is abandoned).
     pub fn close(&mut self) {
-        self.wire = None;
-        self.leftover = Bytes::new();
-        self.explicitly_closed = true;
+        self.s.wire = None;
+        self.s.leftover = Bytes::new();
+        self.s.explicitly_closed = true;
     }
 
     /// The spec's `get_redirect_location()`, whose three answers are: `None` when this is not
@@ -542,8 +565,8 @@ impl HttpResponse {
     /// `Some(Some(location))` otherwise. `.flatten()` gives just the location.
     pub fn get_redirect_location(&self) -> Option<Option<std::borrow::Cow<'_, str>>> {
         REDIRECT_STATUSES
-            .contains(&self.status)
-            .then(|| self.headers.get("location"))
+            .contains(&self.s.status)
+            .then(|| self.s.headers.get("location"))
     }
 
     /// The next piece of body of at most `max` bytes, or None at the end.
@@ -557,29 +580,29 @@ impl HttpResponse {
         max: usize,
     ) -> Poll<Result<Option<Bytes>, Error>> {
         loop {
-            if !self.leftover.is_empty() {
-                let n = self.leftover.len().min(max);
-                let chunk = self.leftover.split_to(n);
-                if self.leftover.is_empty() {
+            if !self.s.leftover.is_empty() {
+                let n = self.s.leftover.len().min(max);
+                let chunk = self.s.leftover.split_to(n);
+                if self.s.leftover.is_empty() {
                     // An empty slice still shares the read buffer; let go of it so the
                     // connection can reuse that memory for its next read.
-                    self.leftover = Bytes::new();
+                    self.s.leftover = Bytes::new();
                 }
                 return Poll::Ready(Ok(Some(chunk)));
             }
             // Output the decoder still owes for input it already has, one bounded step at a
             // time: a few compressed bytes can stand for gigabytes.
-            if self.decoding != Decoding::Idle {
+            if self.s.decoding != Decoding::Idle {
                 match self.decode_step(&[], max) {
                     Ok(()) => continue,
                     Err(e) => return Poll::Ready(Err(e)),
                 }
             }
-            let Some(wire) = self.wire.as_mut() else {
+            let Some(wire) = self.s.wire.as_mut() else {
                 // A built response reads its body from memory: one piece, then the end.
-                let event = match self.memory.take() {
+                let event = match self.s.memory.take() {
                     Some(body) if !body.is_empty() => {
-                        self.memory = Some(Bytes::new());
+                        self.s.memory = Some(Bytes::new());
                         Event::Data(body)
                     }
                     Some(_) => Event::EndOfMessage {
@@ -605,8 +628,8 @@ impl HttpResponse {
                     Event::ConnectionClosed
                 }
                 Poll::Ready(Err(e)) => {
-                    self.wire = None;
-                    return Poll::Ready(Err(e.with_url(self.url.clone())));
+                    self.s.wire = None;
+                    return Poll::Ready(Err(e.with_url(self.url())));
                 }
             };
             match self.on_event(event, max) {
@@ -620,10 +643,10 @@ impl HttpResponse {
     /// Whether `e` ends the body without an error: a Content-Length body cut short by the
     /// server closing, with `enforce_content_length` off.
     fn ends_quietly(&self, e: &Error) -> bool {
-        !self.enforce_content_length
+        !self.s.enforce_content_length
             && e.kind() == ErrorKind::IncompleteRead
-            && self.headers.contains("content-length")
-            && !self.headers.contains("transfer-encoding")
+            && self.s.headers.contains("content-length")
+            && !self.s.headers.contains("transfer-encoding")
     }
 
     /// Takes one body event: data goes to the decoder or straight to `leftover`; the end
@@ -631,40 +654,40 @@ impl HttpResponse {
     fn on_event(&mut self, event: Event, max: usize) -> Result<bool, Error> {
         match event {
             Event::Data(data) => {
-                self.raw_read += data.len() as u64;
-                if self.decoder.is_some() && self.decode_content {
-                    self.decoding = Decoding::Input;
+                self.s.raw_read += data.len() as u64;
+                if self.s.decoder.is_some() && self.s.decode_content {
+                    self.s.decoding = Decoding::Input;
                     self.decode_step(&data, max)?;
                 } else {
-                    self.leftover = data;
+                    self.s.leftover = data;
                 }
                 Ok(true)
             }
             Event::EndOfMessage { .. } | Event::ConnectionClosed => {
                 // The end of the body: the last phase, and a reusable connection goes back
                 // to the pool (with the same clock reading).
-                if let Some(wire) = self.wire.as_mut() {
+                if let Some(wire) = self.s.wire.as_mut() {
                     let now = Instant::now();
-                    if let Some(readings) = &mut self.readings {
+                    if let Some(readings) = &mut self.s.readings {
                         readings.body_complete = Some(now);
-                        if let Some(span) = &self.span {
+                        if let Some(span) = &self.s.span {
                             let done = timing::since(readings.start, now);
                             span.record(Phase::BodyComplete.name(), done.as_secs_f64());
                         }
                     }
                     wire.conn.release_at(now);
                 }
-                self.wire = None;
-                self.memory = None;
-                self.finished = true;
-                if self.decoder.is_some() && self.decode_content {
-                    self.decoding = Decoding::Finish;
+                self.s.wire = None;
+                self.s.memory = None;
+                self.s.finished = true;
+                if self.s.decoder.is_some() && self.s.decode_content {
+                    self.s.decoding = Decoding::Finish;
                     return Ok(true);
                 }
                 Ok(false)
             }
             other => {
-                self.wire = None;
+                self.s.wire = None;
                 Err(Error::new(
                     ErrorKind::Protocol,
                     format!("unexpected event while reading the body: {other:?}"),
@@ -676,28 +699,28 @@ impl HttpResponse {
     /// One bounded step of the decoder: at most `max` (and at most [`DECODE_STEP`]) bytes of
     /// output into `leftover`, from `input` and what the decoder kept from earlier input.
     fn decode_step(&mut self, input: &[u8], max: usize) -> Result<(), Error> {
-        let Some(dec) = self.decoder.as_mut() else {
-            self.decoding = Decoding::Idle;
+        let Some(dec) = self.s.decoder.as_mut() else {
+            self.s.decoding = Decoding::Idle;
             return Ok(());
         };
         let step = max.clamp(1, DECODE_STEP);
         let mut out = Vec::new();
-        let done = match self.decoding {
+        let done = match self.s.decoding {
             Decoding::Finish => dec.finish_max(&mut out, step),
             _ => dec.decode_max(input, &mut out, step),
         };
         let done = match done {
             Ok(done) => done,
             Err(e) => {
-                self.wire = None;
-                self.decoding = Decoding::Idle;
-                return Err(e.with_url(self.url.clone()));
+                self.s.wire = None;
+                self.s.decoding = Decoding::Idle;
+                return Err(e.with_url(self.url()));
             }
         };
         if done {
-            self.decoding = Decoding::Idle;
+            self.s.decoding = Decoding::Idle;
         }
-        self.leftover = Bytes::from(out);
+        self.s.leftover = Bytes::from(out);
         Ok(())
     }
 }
@@ -735,6 +758,18 @@ enum Decoding {
     Finish,
 }
 
+/// The method a response reports: the standard ones as static text (no allocation per
+/// request), any other as given.
+fn method_name(method: &str) -> Cow<'static, str> {
+    const STANDARD: [&str; 9] = [
+        "GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT",
+    ];
+    match STANDARD.iter().find(|m| **m == method) {
+        Some(m) => Cow::Borrowed(m),
+        None => Cow::Owned(method.to_owned()),
+    }
+}
+
 /// The most decoded bytes one step produces, whatever the caller asked for: the bound on
 /// what a decompression bomb can make hip allocate at once.
 const DECODE_STEP: usize = 64 * 1024;
@@ -745,7 +780,7 @@ impl tokio::io::AsyncBufRead for HttpResponse {
         let this = self.get_mut();
         match this.poll_fill(cx) {
             Poll::Pending => Poll::Pending,
-            Poll::Ready(Ok(())) => Poll::Ready(Ok(&this.leftover)),
+            Poll::Ready(Ok(())) => Poll::Ready(Ok(&this.s.leftover)),
             Poll::Ready(Err(e)) => Poll::Ready(Err(e.into())),
         }
     }

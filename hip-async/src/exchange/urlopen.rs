@@ -175,7 +175,7 @@ async fn urlopen(
     url: &str,
     mut opts: RequestOptions,
 ) -> Result<HttpResponse, Error> {
-    let mut method = method.to_owned();
+    let mut method = Cow::Borrowed(method);
     let defaults = src.defaults();
     // The pool's or manager's own retries were checked when it was built.
     let own_retries = opts.retries.is_some();
@@ -211,14 +211,14 @@ async fn urlopen(
 
     loop {
         let pool = &current.pool;
-        let url_text = current.text.as_str();
+        let url_text: &str = &current.text;
         let target = src.request_target(&current);
         let span = timing::span(&method, url_text);
         let this = Attempt {
             pool,
             method: &method,
             target: &target,
-            url_text,
+            url: &current.text,
             headers: &headers,
             prepared: &prepared,
             timeout: &timeout,
@@ -279,11 +279,7 @@ async fn urlopen(
             };
             // urllib3 records the method the redirect is followed with (GET after a 303).
             let switch_to_get = status == 303 && !method.eq_ignore_ascii_case("HEAD");
-            let next_method = if switch_to_get {
-                "GET"
-            } else {
-                method.as_str()
-            };
+            let next_method = if switch_to_get { "GET" } else { &method };
             match retries.increment(Some(next_method), Some(url_text), Some(&info), None) {
                 Ok(r) => retries = r,
                 Err(e) => {
@@ -297,7 +293,7 @@ async fn urlopen(
             let _ = resp.drain_at_most(DRAIN_LIMIT).await;
             retries = timing::on_last_entry(retries, Some(resp.timings()));
             if switch_to_get {
-                method = "GET".to_owned();
+                method = Cow::Borrowed("GET");
                 body.clear();
                 for h in ["content-type", "content-length", "transfer-encoding"] {
                     headers.remove(h);
@@ -474,7 +470,8 @@ struct Attempt<'a> {
     pool: &'a HttpConnectionPool,
     method: &'a str,
     target: &'a str,
-    url_text: &'a str,
+    /// The URL as text, shared with the response.
+    url: &'a Arc<str>,
     headers: &'a HttpHeaderDict,
     prepared: &'a Prepared,
     timeout: &'a Timeout,
@@ -500,7 +497,7 @@ async fn attempt(
         pool,
         method,
         target,
-        url_text,
+        url: url_arc,
         headers,
         prepared,
         timeout,
@@ -509,6 +506,7 @@ async fn attempt(
         decode_content,
         span,
     } = *this;
+    let url_text: &str = url_arc;
     // On a forwarding route: the destination's Host and the proxy headers.
     let authority = target::request_authority(pool, target);
     let proxied = target::forward_headers(pool, headers);
@@ -601,7 +599,7 @@ async fn attempt(
                     pc,
                     deadline,
                     method,
-                    url_text.to_owned(),
+                    Arc::clone(url_arc),
                     decode_content,
                     readings,
                     span,

@@ -28,8 +28,9 @@ pub(crate) struct Resolved {
     input: String,
     /// The parsed URL.
     pub(crate) url: Url,
-    /// `url.url()`: what errors, the history and the response name.
-    pub(crate) text: String,
+    /// `url.url()`: what errors, the history and the response name (shared with every
+    /// response, without a copy).
+    pub(crate) text: Arc<str>,
     /// `url.request_uri()`: the origin-form request target.
     pub(crate) request_uri: String,
     /// The pool that serves it.
@@ -40,7 +41,7 @@ impl Resolved {
     pub(crate) fn new(input: String, url: Url, pool: HttpConnectionPool) -> Resolved {
         Resolved {
             input,
-            text: url.url(),
+            text: Arc::from(url.url()),
             request_uri: url.request_uri(),
             url,
             pool,

@@ -123,7 +123,7 @@ pub(crate) async fn connect(
     )
     .with_tunnel_response(TunnelResponse {
         status: head.status,
-        reason: head.reason,
+        reason: head.reason.into_owned(),
         headers: head.headers,
         body,
     }))

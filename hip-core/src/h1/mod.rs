@@ -187,6 +187,7 @@ mod tests;
 mod write;
 
 use bytes::{Buf, Bytes, BytesMut};
+use std::borrow::Cow;
 
 use crate::error::{Error, ErrorKind};
 use crate::headers::HttpHeaderDict;
@@ -397,8 +398,9 @@ pub struct ResponseHead {
     pub version: Version,
     /// The status code (the spec's `status`), 100 to 999.
     pub status: u16,
-    /// The reason phrase (the spec's `reason`), decoded as ISO-8859-1; may be empty.
-    pub reason: String,
+    /// The reason phrase (the spec's `reason`), decoded as ISO-8859-1; may be empty. A
+    /// status's standard phrase (`OK` for 200, ...) is static text, not allocated.
+    pub reason: Cow<'static, str>,
     /// The headers in wire order and case, values decoded as ISO-8859-1.
     pub headers: HttpHeaderDict,
 }

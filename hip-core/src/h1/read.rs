@@ -4,6 +4,7 @@
 //! Everything here is a pure function of the bytes it is given, so the same bytes give the
 //! same answer (and the same error message) however they were split when they arrived.
 
+use std::borrow::Cow;
 use std::mem::MaybeUninit;
 
 use crate::error::{Error, ErrorKind};
@@ -314,27 +315,32 @@ pub(super) fn check_status_line(block: &[u8]) -> Result<(), Error> {
 
 /// Decodes ISO-8859-1 bytes into a String (every byte is the code point of the same value).
 pub(super) fn latin1(bytes: &[u8]) -> String {
-    if bytes.is_ascii() {
-        if let Ok(s) = std::str::from_utf8(bytes) {
-            return s.to_owned();
-        }
-    }
-    bytes.iter().map(|&b| char::from(b)).collect()
+    let mut out = String::new();
+    push_latin1(&mut out, bytes);
+    out
 }
 
-/// A header value as text: ISO-8859-1, with each obs-fold (a line break followed by spaces)
-/// replaced by one space as RFC 9112 section 5.2 asks of a user agent.
-fn header_value(bytes: &[u8]) -> String {
-    if !bytes.iter().any(|&b| b == b'\r' || b == b'\n') {
-        return latin1(bytes);
+/// Appends ISO-8859-1 bytes to `out`, decoded.
+fn push_latin1(out: &mut String, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) if bytes.is_ascii() => out.push_str(s),
+        _ => out.extend(bytes.iter().map(|&b| char::from(b))),
     }
-    let mut out = String::with_capacity(bytes.len());
+}
+
+/// Appends a header value to `out` as text: ISO-8859-1, with each obs-fold (a line break
+/// followed by spaces) replaced by one space as RFC 9112 section 5.2 asks of a user agent.
+fn push_header_value(out: &mut String, bytes: &[u8]) {
+    if !bytes.iter().any(|&b| b == b'\r' || b == b'\n') {
+        return push_latin1(out, bytes);
+    }
+    let start = out.len();
     let mut in_fold = false;
     for &b in bytes {
         match b {
             b'\r' | b'\n' => {
                 if !in_fold {
-                    while out.ends_with([' ', '\t']) {
+                    while out.len() > start && out.ends_with([' ', '\t']) {
                         out.pop();
                     }
                     out.push(' ');
@@ -348,7 +354,17 @@ fn header_value(bytes: &[u8]) -> String {
             }
         }
     }
-    out
+}
+
+/// Parsed header fields as a dict: one string for all their text, its size known from
+/// the block they were parsed from.
+fn header_dict(fields: &[httparse::Header<'_>]) -> HttpHeaderDict {
+    let text = fields.iter().map(|h| h.name.len() + h.value.len()).sum();
+    let mut dict = HttpHeaderDict::with_room(fields.len(), text);
+    for h in fields {
+        dict.push(h.name, |out| push_header_value(out, h.value));
+    }
+    dict
 }
 
 fn too_many_headers(what: &str, limits: &Limits) -> Error {
@@ -490,14 +506,17 @@ fn parse_head_into<'b>(
         return Err(status_code_error(status, block));
     }
     let reason = match response.reason {
-        Some(r) if !r.is_empty() => r.to_owned(),
+        Some(r) if !r.is_empty() => match http::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+        {
+            Some(standard) if standard == r => Cow::Borrowed(standard),
+            _ => Cow::Owned(r.to_owned()),
+        },
         // httparse gives "" for a reason with obs-text; decode it ourselves.
-        _ => reason_from_line(first_line(block)),
+        _ => Cow::Owned(reason_from_line(first_line(block))),
     };
-    let mut headers = HttpHeaderDict::with_capacity(response.headers.len());
-    for h in response.headers.iter() {
-        headers.add(h.name, header_value(h.value));
-    }
+    let headers = header_dict(response.headers);
     Ok(Some((
         used,
         ResponseHead {
@@ -533,13 +552,7 @@ fn parse_trailers_into<'b>(
     slots: &mut [httparse::Header<'b>],
 ) -> Result<HttpHeaderDict, Error> {
     match httparse::parse_headers(block, slots) {
-        Ok(httparse::Status::Complete((_, fields))) => {
-            let mut trailers = HttpHeaderDict::with_capacity(fields.len());
-            for h in fields {
-                trailers.add(h.name, header_value(h.value));
-            }
-            Ok(trailers)
-        }
+        Ok(httparse::Status::Complete((_, fields))) => Ok(header_dict(fields)),
         Err(httparse::Error::TooManyHeaders) => Err(too_many_headers("chunked trailer", limits)),
         Ok(httparse::Status::Partial) | Err(_) => {
             let (line, why) = bad_header_line(block, false);
@@ -707,9 +720,9 @@ pub(super) fn connection_has(headers: &HttpHeaderDict, token: &str) -> bool {
 
 /// True if a `name` list header of `headers` has the element `token`.
 fn field_has(headers: &HttpHeaderDict, name: &str, token: &str) -> bool {
-    headers.iter().any(|(n, value)| {
-        n.eq_ignore_ascii_case(name) && list_elements(value).any(|t| t.eq_ignore_ascii_case(token))
-    })
+    headers
+        .values(name)
+        .any(|value| list_elements(value).any(|t| t.eq_ignore_ascii_case(token)))
 }
 
 /// True if the response asks for the connection to be closed: `Connection: close`, or
@@ -727,10 +740,7 @@ pub(super) fn content_length(
     kind: ErrorKind,
 ) -> Result<Option<u64>, Error> {
     let mut found: Option<u64> = None;
-    for (name, value) in headers.iter() {
-        if !name.eq_ignore_ascii_case("content-length") {
-            continue;
-        }
+    for value in headers.values("content-length") {
         for element in value.split(',').map(|e| e.trim_matches([' ', '\t'])) {
             if element.is_empty() || !element.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(Error::new(
@@ -763,12 +773,10 @@ pub(super) fn content_length(
 pub(super) fn transfer_encoding(headers: &HttpHeaderDict) -> Option<bool> {
     let mut present = false;
     let mut last_chunked = false;
-    for (name, value) in headers.iter() {
-        if name.eq_ignore_ascii_case("transfer-encoding") {
-            present = true;
-            if let Some(last) = list_elements(value).last() {
-                last_chunked = last.eq_ignore_ascii_case("chunked");
-            }
+    for value in headers.values("transfer-encoding") {
+        present = true;
+        if let Some(last) = list_elements(value).last() {
+            last_chunked = last.eq_ignore_ascii_case("chunked");
         }
     }
     present.then_some(last_chunked)

@@ -16,7 +16,7 @@ fn head(version: Version, status: u16, headers: &[(&str, &str)]) -> ResponseHead
     ResponseHead {
         version,
         status,
-        reason: String::new(),
+        reason: "".into(),
         headers: dict(headers),
     }
 }

@@ -160,7 +160,7 @@ pub(crate) fn head(status: u16, reason: &str, headers: &[(&str, &str)]) -> Respo
     ResponseHeadBuilder(hip_core::h1::ResponseHead {
         version: hip_core::h1::Version::Http11,
         status,
-        reason: reason.to_owned(),
+        reason: reason.to_owned().into(),
         headers: dict,
     })
 }

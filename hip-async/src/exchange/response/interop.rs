@@ -28,7 +28,7 @@ impl HttpResponse {
     /// ([`into_http`](Self::into_http), [`into_http_streaming`](Self::into_http_streaming))
     /// refuse such a status instead.
     pub fn status_code(&self) -> http::StatusCode {
-        http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::BAD_GATEWAY)
+        http::StatusCode::from_u16(self.s.status).unwrap_or(http::StatusCode::BAD_GATEWAY)
     }
 
     /// The same call as the spec's [`getheader(name)`](Self::getheader), under the name Rust
@@ -67,30 +67,30 @@ impl HttpResponse {
     }
 
     fn status_error(&self) -> Option<Error> {
-        let status = self.status;
+        let status = self.s.status;
         let class = match status {
             400..=499 => "a client error",
             500..=599 => "a server error",
             _ => return None,
         };
-        let reason = match self.reason.as_str() {
+        let reason = match &*self.s.reason {
             "" => self.status_code().canonical_reason().unwrap_or(""),
             reason => reason,
         };
         let mut message = format!("HTTP status {status} {reason} ({class})");
-        if !self.url.is_empty() {
+        if !self.url().is_empty() {
             message.push_str(" for ");
-            if !self.method.is_empty() {
-                message.push_str(&self.method);
+            if !self.s.method.is_empty() {
+                message.push_str(&self.s.method);
                 message.push(' ');
             }
-            message.push_str(&self.url);
+            message.push_str(self.url());
         }
         let e = Error::new(ErrorKind::Response, message).with_status(status);
-        if self.url.is_empty() {
+        if self.url().is_empty() {
             Some(e)
         } else {
-            Some(e.with_url(self.url.clone()))
+            Some(e.with_url(self.url()))
         }
     }
 
@@ -104,17 +104,17 @@ impl HttpResponse {
     /// in memory has one); [`ErrorKind::InvalidHeader`] for a header `http` cannot hold (a
     /// value with a character above U+00FF, only in a response built in memory).
     pub fn http_parts(&self) -> Result<http::response::Parts, Error> {
-        let status = http::StatusCode::from_u16(self.status).map_err(|_| {
+        let status = http::StatusCode::from_u16(self.s.status).map_err(|_| {
             Error::new(
                 ErrorKind::InvalidValue,
                 format!(
                     "the response's status {} is not an HTTP status code (100 to 999), so \
                      it cannot be an http::Response",
-                    self.status
+                    self.s.status
                 ),
             )
         })?;
-        let headers = http::HeaderMap::try_from(&self.headers)?;
+        let headers = http::HeaderMap::try_from(&self.s.headers)?;
         let (mut parts, ()) = http::Response::new(()).into_parts();
         parts.status = status;
         parts.version = self.http_version();
