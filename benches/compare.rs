@@ -26,6 +26,12 @@
 //! - `HIP_BENCH_CALLGRIND=1`: the instructions mode (workloads seq, post, tls; rounds do
 //!   not apply). `HIP_BENCH_CALLGRIND_OUT=DIR` keeps the callgrind files there, named
 //!   `CLIENT-WORKLOAD-N.out`, for `callgrind_annotate`.
+//! - `HIP_BENCH_SYSCALLS=1` (or `bash scripts/bench_syscalls.sh`): the download's system
+//!   calls and user-space copies per MiB, for each client in a process of its own: system
+//!   calls counted by `strace -f -c`, bytes copied by `memcpy`/`memmove` counted by
+//!   `benches/copycount.c` (loaded with `LD_PRELOAD`). Runs of 1 and 3 downloads of
+//!   `HIP_BENCH_DOWNLOAD_MIB` MiB (default 64) are differenced, which cancels the start,
+//!   the construction and the warm-up.
 //!
 //! Clients, all through their public high-level API:
 //!
@@ -133,6 +139,7 @@ fn main() {
         Some("--hip-bench-server") => server::main(&args[2..]),
         Some("--hip-bench-client") => instructions::client_main(&args[2..]),
         _ if env_flag("HIP_BENCH_CALLGRIND") => instructions::run(),
+        _ if env_flag("HIP_BENCH_SYSCALLS") => copies::run(),
         _ => run(),
     };
     if let Err(e) = result {
@@ -2015,11 +2022,16 @@ mod instructions {
         let kind = ClientKind::from_name(kind).ok_or_else(|| format!("no client {kind:?}"))?;
         let w = Workload::from_key(w).ok_or_else(|| format!("no workload {w:?}"))?;
         let n: usize = n.parse()?;
+        // The copies mode sets the size of its downloads.
+        let download_bytes = match std::env::var("HIP_BENCH_DOWNLOAD_BYTES") {
+            Ok(v) => v.parse()?,
+            Err(_) => DOWNLOAD_BYTES,
+        };
         let setup = Setup::new(
             http_port.parse()?,
             https_port.parse()?,
             Path::new(ca),
-            DOWNLOAD_BYTES,
+            download_bytes,
             POST_BYTES,
         )?;
         if kind.is_blocking() {
@@ -2160,6 +2172,174 @@ mod instructions {
         }
         println!();
         println!("(x) = of the raw floor of the same runtime: raw-async for async clients, raw-blocking for blocking ones");
+        drop(server);
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The syscalls-and-copies mode
+// ---------------------------------------------------------------------------------------------
+
+mod copies {
+    use super::*;
+
+    /// What one client process did over its whole run.
+    #[derive(Clone, Copy, Default)]
+    struct Counts {
+        syscalls: f64,
+        /// read, recvfrom, recvmsg, readv.
+        reads: f64,
+        /// epoll_wait, epoll_pwait, poll, ppoll, futex: waiting and waking.
+        waits: f64,
+        /// Bytes through memcpy/memmove.
+        copied: f64,
+    }
+
+    fn mib() -> Res<u64> {
+        Ok(match std::env::var("HIP_BENCH_DOWNLOAD_MIB") {
+            Ok(v) => v.parse()?,
+            Err(_) => 64,
+        })
+    }
+
+    /// `--hip-bench-client CLIENT download N ...` with the download size set.
+    fn client(
+        server: &ServerProc,
+        ca: &Path,
+        kind: ClientKind,
+        n: usize,
+        mib: u64,
+    ) -> Res<Command> {
+        let mut cmd = Command::new(std::env::current_exe()?);
+        cmd.arg("--hip-bench-client")
+            .args([kind.name(), Workload::Download.key(), &n.to_string()])
+            .args([server.http_port.to_string(), server.https_port.to_string()])
+            .arg(ca)
+            .env("HIP_BENCH_DOWNLOAD_BYTES", (mib << 20).to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        Ok(cmd)
+    }
+
+    fn check(out: &std::process::Output, what: &str) -> Res<()> {
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!("{what} failed: {}", String::from_utf8_lossy(&out.stderr)).into())
+        }
+    }
+
+    /// One run: system calls under `strace -f -c`, then copies under the preloaded counter.
+    fn measure(
+        dir: &Path,
+        lib: &Path,
+        server: &ServerProc,
+        ca: &Path,
+        kind: ClientKind,
+        n: usize,
+        mib: u64,
+    ) -> Res<Counts> {
+        let mut counts = Counts::default();
+        let trace = dir.join(format!("{}-{n}.strace", kind.name()));
+        let inner = client(server, ca, kind, n, mib)?;
+        let mut cmd = Command::new("strace");
+        cmd.args(["-f", "-c", "-o"])
+            .arg(&trace)
+            .arg(inner.get_program())
+            .args(inner.get_args())
+            .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        check(&cmd.output()?, &format!("{} under strace", kind.name()))?;
+        // Rows: % time, seconds, usecs/call, calls, [errors], syscall.
+        for line in std::fs::read_to_string(&trace)?.lines() {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            let (Some(name), Some(calls)) = (cols.last(), cols.get(3)) else {
+                continue;
+            };
+            let Ok(calls) = calls.parse::<f64>() else {
+                continue;
+            };
+            if cols.len() < 5 || *name == "total" {
+                continue;
+            }
+            counts.syscalls += calls;
+            match *name {
+                "read" | "recvfrom" | "recvmsg" | "readv" => counts.reads += calls,
+                "epoll_wait" | "epoll_pwait" | "epoll_pwait2" | "poll" | "ppoll" | "futex" => {
+                    counts.waits += calls
+                }
+                _ => {}
+            }
+        }
+        let copies = dir.join(format!("{}-{n}.copies", kind.name()));
+        let _ = std::fs::remove_file(&copies);
+        let out = client(server, ca, kind, n, mib)?
+            .env("LD_PRELOAD", lib)
+            .env("HIP_COPYCOUNT_OUT", &copies)
+            .output()?;
+        check(&out, &format!("{} with the copy counter", kind.name()))?;
+        let text = std::fs::read_to_string(&copies)?;
+        counts.copied = text
+            .lines()
+            .find_map(|l| l.strip_prefix("copied "))
+            .and_then(|v| v.split_whitespace().next())
+            .ok_or_else(|| format!("no count in {}", copies.display()))?
+            .parse()?;
+        Ok(counts)
+    }
+
+    pub(super) fn run() -> Res<()> {
+        let mib = mib()?;
+        let clients = selected_clients();
+        let dir = std::env::temp_dir().join(format!("hip-bench-copies-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let lib = dir.join("libcopycount.so");
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/copycount.c");
+        let cc = Command::new("cc")
+            .args(["-O2", "-shared", "-fPIC", "-o"])
+            .arg(&lib)
+            .arg(&src)
+            .arg("-ldl")
+            .output()
+            .map_err(|e| format!("the copies mode needs a C compiler (cc): {e}"))?;
+        check(&cc, "cc benches/copycount.c")?;
+        let pki = TestPki::new();
+        let server = spawn_server(&pki)?;
+        let ca = pki.ca_bundle_path();
+        println!(
+            "hip compare bench, syscalls mode: the {mib} MiB streamed download, per MiB = (run of 3 - run of 1) / (2 x {mib} MiB), one process per client and run (server in child process {})",
+            server.child.id()
+        );
+        let mut rows = Vec::new();
+        for &c in &clients {
+            eprintln!("syscalls: {} download, 1 and 3 x {mib} MiB", c.name());
+            let one = measure(&dir, &lib, &server, &ca, c, 1, mib)?;
+            let three = measure(&dir, &lib, &server, &ca, c, 3, mib)?;
+            let per = |f: fn(&Counts) -> f64| (f(&three) - f(&one)) / (2 * mib) as f64;
+            rows.push((
+                c,
+                per(|c| c.syscalls),
+                per(|c| c.reads),
+                per(|c| c.waits),
+                per(|c| c.copied),
+            ));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        println!();
+        println!("| client | system calls per MiB | reads | waits (epoll, futex) | bytes copied in user space per MiB (x of the body) |");
+        println!("|---|---|---|---|---|");
+        for (c, sys, reads, waits, copied) in rows {
+            println!(
+                "| {} | {sys:.1} | {reads:.1} | {waits:.1} | {} ({:.2}x) |",
+                c.name(),
+                fmt_num(copied),
+                copied / MIB
+            );
+        }
         drop(server);
         Ok(())
     }
