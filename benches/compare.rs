@@ -26,6 +26,8 @@
 //! - `HIP_BENCH_CALLGRIND=1`: the instructions mode (workloads seq, post, tls; rounds do
 //!   not apply). `HIP_BENCH_CALLGRIND_OUT=DIR` keeps the callgrind files there, named
 //!   `CLIENT-WORKLOAD-N.out`, for `callgrind_annotate`.
+//! - `HIP_BENCH_COPY_TO=1`: hip's blocking download writes with `HttpResponse::copy_to`
+//!   instead of `io::copy` (no copy into an 8 KiB buffer; the other clients are unchanged).
 //! - `HIP_BENCH_SYSCALLS=1` (or `bash scripts/bench_syscalls.sh`): the download's system
 //!   calls and user-space copies per MiB, for each client in a process of its own: system
 //!   calls counted by `strace -f -c`, bytes copied by `memcpy`/`memmove` counted by
@@ -1511,7 +1513,11 @@ impl BlockingClient {
             BlockingClient::Hip(h) => {
                 let mut r = h.request("GET", url).preload_content(false).send()?;
                 check_status(r.status(), url)?;
-                std::io::copy(&mut r, &mut sink)?
+                if env_flag("HIP_BENCH_COPY_TO") {
+                    r.copy_to(&mut sink)?
+                } else {
+                    std::io::copy(&mut r, &mut sink)?
+                }
             }
             BlockingClient::Ureq(a) => {
                 let mut r = a.get(url).call()?;

@@ -266,3 +266,31 @@ async fn an_async_response_is_async_buf_read() {
     r.consume_buffered(10);
     assert_eq!(r.buffered(), b"/deny\n");
 }
+
+dual_test! {
+    /// `copy_to` writes the rest of the body, decoded, straight from what was received:
+    /// the same bytes `data()` gives, after a partial read too, and a second call finds
+    /// nothing left.
+    fn copy_to_writes_the_rest_of_the_body() {
+        let server = support::HttpBin::start();
+        let url = server.url("/bytes/300000?seed=7");
+        let http = manager!();
+        let whole = send!(http.request("GET", &url)).unwrap();
+        let want = whole.data().to_vec();
+        assert_eq!(want.len(), 300_000);
+
+        let mut r = send!(http.request("GET", &url).preload_content(false)).unwrap();
+        let head = call!(r.read(Some(1000))).unwrap();
+        let mut rest = Vec::new();
+        assert_eq!(call!(r.copy_to(&mut rest)).unwrap(), 299_000);
+        assert_eq!([&head[..], &rest[..]].concat(), want);
+        let mut nothing = Vec::new();
+        assert_eq!(call!(r.copy_to(&mut nothing)).unwrap(), 0);
+
+        // Decoded unless the request said otherwise.
+        let mut r = send!(http.request("GET", server.url("/gzip")).preload_content(false)).unwrap();
+        let mut text = Vec::new();
+        call!(r.copy_to(&mut text)).unwrap();
+        assert!(String::from_utf8(text).unwrap().contains("\"gzipped\": true"));
+    }
+}

@@ -243,6 +243,39 @@ impl HttpResponse {
         self.inner.close()
     }
 
+    /// Writes the rest of the body (decoded unless the request said otherwise) to `w` and
+    /// returns how many bytes that was: `std::io::copy(&mut response, w)` without its
+    /// intermediate buffer. `io::copy` reads into an 8 KiB buffer of its own, which copies
+    /// every byte of the body once more; here each piece goes to `w` straight from the bytes
+    /// received. reqwest::blocking's `Response::copy_to`. A read error carries the
+    /// [`hip_core::Error`] as its inner error (`std::io::Error::get_ref`).
+    ///
+    /// ```no_run
+    /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let http = hip_blocking::PoolManager::new()?;
+    /// let mut r = http
+    ///     .request("GET", "http://127.0.0.1:8080/bytes/1000000")
+    ///     .preload_content(false)
+    ///     .send()?;
+    /// let mut file = std::fs::File::create("/tmp/body")?;
+    /// let n = r.copy_to(&mut file)?;
+    /// # let _ = n; Ok(()) }
+    /// ```
+    pub fn copy_to<W: io::Write + ?Sized>(&mut self, w: &mut W) -> io::Result<u64> {
+        let mut total = 0u64;
+        loop {
+            let piece = io::BufRead::fill_buf(self)?;
+            if piece.is_empty() {
+                w.flush()?;
+                return Ok(total);
+            }
+            let n = piece.len();
+            w.write_all(piece)?;
+            io::BufRead::consume(self, n);
+            total += n as u64;
+        }
+    }
+
     /// The spec's `get_redirect_location()`: `None` when this is not a redirect (the spec's
     /// `False`), `Some(None)` for a redirect without a `Location` (the spec's `None`),
     /// `Some(Some(location))` otherwise (see `hip::AsyncHttpResponse::get_redirect_location`).

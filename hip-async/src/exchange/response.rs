@@ -455,6 +455,45 @@ impl HttpResponse {
         Ok(&self.s.leftover)
     }
 
+    /// Writes the rest of the body (decoded unless the request said otherwise) to `w` and
+    /// returns how many bytes that was: `tokio::io::copy(&mut response, w)` without its
+    /// intermediate buffer. Each piece goes to `w` straight from the bytes received, so the
+    /// body is not copied again in user space on its way. Rust users know it as reqwest's
+    /// blocking `Response::copy_to`; the blocking API has the same method. A read error
+    /// carries the [`hip_core::Error`] as its inner error (`std::io::Error::get_ref`).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let http = hip_async::PoolManager::new()?;
+    /// let mut r = http
+    ///     .request("GET", "http://127.0.0.1:8080/bytes/1000000")
+    ///     .preload_content(false)
+    ///     .send()
+    ///     .await?;
+    /// let mut body = Vec::new();
+    /// let n = r.copy_to(&mut body).await?;
+    /// assert_eq!(n, body.len() as u64);
+    /// # Ok(()) }
+    /// ```
+    pub async fn copy_to<W>(&mut self, w: &mut W) -> std::io::Result<u64>
+    where
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut total = 0u64;
+        loop {
+            let piece = self.fill_buffered().await.map_err(std::io::Error::from)?;
+            if piece.is_empty() {
+                w.flush().await?;
+                return Ok(total);
+            }
+            let n = piece.len();
+            w.write_all(piece).await?;
+            self.consume_buffered(n);
+            total += n as u64;
+        }
+    }
+
     /// Body bytes received (and decoded) and not yet read: empty until
     /// [`Self::fill_buffered`] (or a read) brings some.
     pub fn buffered(&self) -> &[u8] {
