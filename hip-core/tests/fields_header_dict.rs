@@ -76,7 +76,7 @@ fn insert_replaces_all_values_in_place() {
         [("a", "new"), ("B", "2"), ("C", "4")]
     );
     h.insert("D", "5");
-    assert_eq!(h.iter().last(), Some(("D", "5")));
+    assert_eq!(h.iter().next_back(), Some(("D", "5")));
     assert_eq!(h.len(), 4);
 }
 
