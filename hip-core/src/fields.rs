@@ -96,20 +96,25 @@ pub fn format_header_param_rfc2231(name: &str, value: &str) -> String {
 /// assert_eq!(format_header_param_html5("name", "a\"b\r\n"), r#"name="a%22b%0D%0A""#);
 /// ```
 pub fn format_header_param_html5(name: &str, value: &str) -> String {
+    quoted_param(name, value, |out, c| match c {
+        '"' => out.push_str("%22"),
+        '\\' => out.push_str("\\\\"),
+        '\u{1b}' => out.push(c),
+        c if u32::from(c) < 0x20 => {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "%{:02X}", u32::from(c));
+        }
+        c => out.push(c),
+    })
+}
+
+/// `name="value"`, each character of the value written by `escape`.
+fn quoted_param(name: &str, value: &str, escape: impl Fn(&mut String, char)) -> String {
     let mut out = String::with_capacity(name.len() + value.len() + 3);
     out.push_str(name);
     out.push_str("=\"");
     for c in value.chars() {
-        match c {
-            '"' => out.push_str("%22"),
-            '\\' => out.push_str("\\\\"),
-            '\u{1b}' => out.push(c),
-            c if u32::from(c) < 0x20 => {
-                // Writing to a String cannot fail.
-                let _ = write!(out, "%{:02X}", u32::from(c));
-            }
-            c => out.push(c),
-        }
+        escape(&mut out, c);
     }
     out.push('"');
     out
@@ -131,19 +136,12 @@ pub fn format_header_param_html5(name: &str, value: &str) -> String {
 /// assert_eq!(format_multipart_header_param("name", "a\\b\t"), "name=\"a\\b\t\"");
 /// ```
 pub fn format_multipart_header_param(name: &str, value: &str) -> String {
-    let mut out = String::with_capacity(name.len() + value.len() + 3);
-    out.push_str(name);
-    out.push_str("=\"");
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("%22"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    quoted_param(name, value, |out, c| match c {
+        '"' => out.push_str("%22"),
+        '\r' => out.push_str("%0D"),
+        '\n' => out.push_str("%0A"),
+        c => out.push(c),
+    })
 }
 
 /// The spec's `format_header_param(name, value)`: the same as [`format_header_param_html5`].
