@@ -28,11 +28,12 @@
 //!   `CLIENT-WORKLOAD-N.out`, for `callgrind_annotate`.
 //! - `HIP_BENCH_COPY_TO=1`: hip's blocking download writes with `HttpResponse::copy_to`
 //!   instead of `io::copy` (no copy into an 8 KiB buffer; the other clients are unchanged).
-//! - `HIP_BENCH_SYSCALLS=1` (or `bash scripts/bench_syscalls.sh`): the download's system
-//!   calls and user-space copies per MiB, for each client in a process of its own: system
-//!   calls counted by `strace -f -c`, bytes copied by `memcpy`/`memmove` counted by
-//!   `benches/copycount.c` (loaded with `LD_PRELOAD`). Runs of 1 and 3 downloads of
-//!   `HIP_BENCH_DOWNLOAD_MIB` MiB (default 64) are differenced, which cancels the start,
+//! - `HIP_BENCH_SYSCALLS=1` (or `bash scripts/bench_syscalls.sh`): system calls and
+//!   user-space copies per MiB of the download and per small GET (workloads `download` and
+//!   `seq`), for each client in a process of its own: system calls counted by
+//!   `strace -f -c`, bytes copied by `memcpy`/`memmove` counted by `benches/copycount.c`
+//!   (loaded with `LD_PRELOAD`). Runs of 1 and 3 downloads of `HIP_BENCH_DOWNLOAD_MIB` MiB
+//!   (default 64), or of 1,000 and 3,000 GETs, are differenced, which cancels the start,
 //!   the construction and the warm-up.
 //!
 //! Clients, all through their public high-level API:
@@ -2209,17 +2210,18 @@ mod copies {
         })
     }
 
-    /// `--hip-bench-client CLIENT download N ...` with the download size set.
+    /// `--hip-bench-client CLIENT WORKLOAD N ...` with the download size set.
     fn client(
         server: &ServerProc,
         ca: &Path,
         kind: ClientKind,
+        w: Workload,
         n: usize,
         mib: u64,
     ) -> Res<Command> {
         let mut cmd = Command::new(std::env::current_exe()?);
         cmd.arg("--hip-bench-client")
-            .args([kind.name(), Workload::Download.key(), &n.to_string()])
+            .args([kind.name(), w.key(), &n.to_string()])
             .args([server.http_port.to_string(), server.https_port.to_string()])
             .arg(ca)
             .env("HIP_BENCH_DOWNLOAD_BYTES", (mib << 20).to_string())
@@ -2244,12 +2246,13 @@ mod copies {
         server: &ServerProc,
         ca: &Path,
         kind: ClientKind,
+        w: Workload,
         n: usize,
         mib: u64,
     ) -> Res<Counts> {
         let mut counts = Counts::default();
-        let trace = dir.join(format!("{}-{n}.strace", kind.name()));
-        let inner = client(server, ca, kind, n, mib)?;
+        let trace = dir.join(format!("{}-{}-{n}.strace", kind.name(), w.key()));
+        let inner = client(server, ca, kind, w, n, mib)?;
         let mut cmd = Command::new("strace");
         cmd.args(["-f", "-c", "-o"])
             .arg(&trace)
@@ -2281,9 +2284,9 @@ mod copies {
                 _ => {}
             }
         }
-        let copies = dir.join(format!("{}-{n}.copies", kind.name()));
+        let copies = dir.join(format!("{}-{}-{n}.copies", kind.name(), w.key()));
         let _ = std::fs::remove_file(&copies);
-        let out = client(server, ca, kind, n, mib)?
+        let out = client(server, ca, kind, w, n, mib)?
             .env("LD_PRELOAD", lib)
             .env("HIP_COPYCOUNT_OUT", &copies)
             .output()?;
@@ -2301,6 +2304,10 @@ mod copies {
     pub(super) fn run() -> Res<()> {
         let mib = mib()?;
         let clients = selected_clients();
+        let workloads = selected_workloads(&[Workload::Download, Workload::Seq]);
+        if workloads.is_empty() {
+            return Err("the syscalls mode measures only download and seq".into());
+        }
         let dir = std::env::temp_dir().join(format!("hip-bench-copies-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let lib = dir.join("libcopycount.so");
@@ -2317,35 +2324,54 @@ mod copies {
         let server = spawn_server(&pki)?;
         let ca = pki.ca_bundle_path();
         println!(
-            "hip compare bench, syscalls mode: the {mib} MiB streamed download, per MiB = (run of 3 - run of 1) / (2 x {mib} MiB), one process per client and run (server in child process {})",
+            "hip compare bench, syscalls mode: one process per client and run (server in child process {})",
             server.child.id()
         );
-        let mut rows = Vec::new();
-        for &c in &clients {
-            eprintln!("syscalls: {} download, 1 and 3 x {mib} MiB", c.name());
-            let one = measure(&dir, &lib, &server, &ca, c, 1, mib)?;
-            let three = measure(&dir, &lib, &server, &ca, c, 3, mib)?;
-            let per = |f: fn(&Counts) -> f64| (f(&three) - f(&one)) / (2 * mib) as f64;
-            rows.push((
-                c,
-                per(|c| c.syscalls),
-                per(|c| c.reads),
-                per(|c| c.waits),
-                per(|c| c.copied),
-            ));
+        for w in workloads {
+            // Runs of `n` and `3n` operations; per unit = difference / (2n units).
+            let (n, units, unit) = match w {
+                Workload::Download => (1, 2 * mib, "MiB"),
+                _ => (1_000, 2_000, "request"),
+            };
+            println!();
+            match w {
+                Workload::Download => println!(
+                    "streamed download of {mib} MiB: per MiB = (run of 3 - run of 1) / (2 x {mib} MiB)"
+                ),
+                _ => println!(
+                    "sequential small GETs: per request = (run of 3,000 - run of 1,000) / 2,000"
+                ),
+            }
+            let mut rows = Vec::new();
+            for &c in &clients {
+                eprintln!("syscalls: {} {}, N = {n} and {}", c.name(), w.key(), 3 * n);
+                let one = measure(&dir, &lib, &server, &ca, c, w, n, mib)?;
+                let three = measure(&dir, &lib, &server, &ca, c, w, 3 * n, mib)?;
+                let per = |f: fn(&Counts) -> f64| (f(&three) - f(&one)) / units as f64;
+                rows.push((
+                    c,
+                    per(|c| c.syscalls),
+                    per(|c| c.reads),
+                    per(|c| c.waits),
+                    per(|c| c.copied),
+                ));
+            }
+            println!();
+            println!("| client | system calls per {unit} | reads | waits (epoll, futex) | bytes copied in user space per {unit} |");
+            println!("|---|---|---|---|---|");
+            for (c, sys, reads, waits, copied) in rows {
+                let share = match w {
+                    Workload::Download => format!(" ({:.2}x)", copied / MIB),
+                    _ => String::new(),
+                };
+                println!(
+                    "| {} | {sys:.1} | {reads:.1} | {waits:.1} | {}{share} |",
+                    c.name(),
+                    fmt_num(copied),
+                );
+            }
         }
         let _ = std::fs::remove_dir_all(&dir);
-        println!();
-        println!("| client | system calls per MiB | reads | waits (epoll, futex) | bytes copied in user space per MiB (x of the body) |");
-        println!("|---|---|---|---|---|");
-        for (c, sys, reads, waits, copied) in rows {
-            println!(
-                "| {} | {sys:.1} | {reads:.1} | {waits:.1} | {} ({:.2}x) |",
-                c.name(),
-                fmt_num(copied),
-                copied / MIB
-            );
-        }
         drop(server);
         Ok(())
     }

@@ -51,7 +51,9 @@ pub(crate) struct PoolInner {
     authority: String,
     pub(crate) opts: PoolOptions,
     tls_config: Option<Arc<rustls::ClientConfig>>,
-    idle: Mutex<Vec<Connection>>,
+    /// Boxed: a connection is a few hundred bytes, and it moves in and out of this list
+    /// and a [`PooledConn`] on every request; the box is made once per connection.
+    idle: Mutex<Vec<Box<Connection>>>,
     permits: Option<Arc<Semaphore>>,
     closed: AtomicBool,
     num_connections: AtomicU64,
@@ -321,7 +323,7 @@ impl HttpConnectionPool {
         })
     }
 
-    fn pop_idle(&self) -> Option<Connection> {
+    fn pop_idle(&self) -> Option<Box<Connection>> {
         self.inner.idle.lock().ok().and_then(|mut v| v.pop())
     }
 
@@ -331,7 +333,7 @@ impl HttpConnectionPool {
         &self,
         timeout: &Timeout,
         start: Instant,
-    ) -> Result<(Connection, Opened), Error> {
+    ) -> Result<(Box<Connection>, Opened), Error> {
         let n = self.inner.num_connections.fetch_add(1, Ordering::Relaxed) + 1;
         tracing::debug!(
             target: "hip",
@@ -381,11 +383,11 @@ impl HttpConnectionPool {
         };
         let io = io.map_err(|e| e.with_pool(self.describe()))?;
         let setup = timing::stamps(connecting).since(start);
-        let conn = Connection::new(
+        let conn = Box::new(Connection::new(
             io,
             ClientConnection::with_limits(opts.limits),
             self.inner.host.clone(),
-        );
+        ));
         Ok((conn, setup))
     }
 
@@ -417,7 +419,7 @@ impl PoolInner {
     /// The spec's `_put_conn`: keep a finished, reusable connection; close anything else.
     /// Connections that expired while idle under it are closed now too. `now` is the time
     /// it comes back.
-    fn put_conn(&self, mut conn: Connection, now: Instant) {
+    fn put_conn(&self, mut conn: Box<Connection>, now: Instant) {
         if self.closed.load(Ordering::Acquire) || !conn.prepare_reuse(now) {
             return;
         }
@@ -434,7 +436,7 @@ impl PoolInner {
             .iter()
             .take_while(|c| c.expiry(now, idle_timeout, None).is_some())
             .count();
-        let mut expired: Vec<Connection> = idle.drain(..stale).collect();
+        let mut expired: Vec<Box<Connection>> = idle.drain(..stale).collect();
         if max_lifetime.is_some() {
             let mut i = 0;
             while i < idle.len() {
@@ -485,13 +487,17 @@ pub(crate) struct Checkout {
 /// A connection checked out of a pool. Dropping it returns the connection to the pool when
 /// the exchange finished cleanly, closes it otherwise, and always frees the pool slot.
 pub(crate) struct PooledConn {
-    conn: Option<Connection>,
+    conn: Option<Box<Connection>>,
     _permit: Option<OwnedSemaphorePermit>,
     pool: Weak<PoolInner>,
 }
 
 impl PooledConn {
-    fn new(conn: Connection, permit: Option<OwnedSemaphorePermit>, pool: &Arc<PoolInner>) -> Self {
+    fn new(
+        conn: Box<Connection>,
+        permit: Option<OwnedSemaphorePermit>,
+        pool: &Arc<PoolInner>,
+    ) -> Self {
         PooledConn {
             conn: Some(conn),
             _permit: permit,
@@ -510,7 +516,9 @@ impl PooledConn {
 
     pub(crate) fn conn(&mut self) -> &mut Connection {
         // The connection is only taken out by `release_at`, after which its owner drops it.
-        self.conn.as_mut().expect("PooledConn used after release")
+        self.conn
+            .as_deref_mut()
+            .expect("PooledConn used after release")
     }
 
     /// Closes the connection now instead of returning it.
