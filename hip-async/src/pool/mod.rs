@@ -53,6 +53,7 @@ pub(crate) struct PoolInner {
     tls_config: Option<Arc<rustls::ClientConfig>>,
     /// Boxed: a connection is a few hundred bytes, and it moves in and out of this list
     /// and a [`PooledConn`] on every request; the box is made once per connection.
+    #[allow(clippy::vec_box)]
     idle: Mutex<Vec<Box<Connection>>>,
     permits: Option<Arc<Semaphore>>,
     closed: AtomicBool,
