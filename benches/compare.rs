@@ -32,9 +32,9 @@
 //!   user-space copies per MiB of the download and per small GET (workloads `download` and
 //!   `seq`), for each client in a process of its own: system calls counted by
 //!   `strace -f -c`, bytes copied by `memcpy`/`memmove` counted by `benches/copycount.c`
-//!   (loaded with `LD_PRELOAD`). Runs of 1 and 3 downloads of `HIP_BENCH_DOWNLOAD_MIB` MiB
-//!   (default 64), or of 1,000 and 3,000 GETs, are differenced, which cancels the start,
-//!   the construction and the warm-up.
+//!   (loaded with `LD_PRELOAD`). A run of 3 downloads of `HIP_BENCH_DOWNLOAD_MIB` MiB
+//!   (default 64), or of 2,000 GETs, minus a run of none cancels the start, the
+//!   construction and the warm-up.
 //!
 //! Clients, all through their public high-level API:
 //!
@@ -2210,15 +2210,21 @@ mod copies {
         })
     }
 
-    /// `--hip-bench-client CLIENT WORKLOAD N ...` with the download size set.
-    fn client(
-        server: &ServerProc,
-        ca: &Path,
-        kind: ClientKind,
-        w: Workload,
-        n: usize,
+    /// What every run shares: where the files go, the copy counter, the server, its CA,
+    /// and the size of a download.
+    struct Rig {
+        dir: PathBuf,
+        lib: PathBuf,
+        server: ServerProc,
+        ca: PathBuf,
         mib: u64,
-    ) -> Res<Command> {
+    }
+
+    /// `--hip-bench-client CLIENT WORKLOAD N ...` with the download size set.
+    fn client(rig: &Rig, kind: ClientKind, w: Workload, n: usize) -> Res<Command> {
+        let Rig {
+            server, ca, mib, ..
+        } = rig;
         let mut cmd = Command::new(std::env::current_exe()?);
         cmd.arg("--hip-bench-client")
             .args([kind.name(), w.key(), &n.to_string()])
@@ -2240,19 +2246,11 @@ mod copies {
     }
 
     /// One run: system calls under `strace -f -c`, then copies under the preloaded counter.
-    fn measure(
-        dir: &Path,
-        lib: &Path,
-        server: &ServerProc,
-        ca: &Path,
-        kind: ClientKind,
-        w: Workload,
-        n: usize,
-        mib: u64,
-    ) -> Res<Counts> {
+    fn measure(rig: &Rig, kind: ClientKind, w: Workload, n: usize) -> Res<Counts> {
+        let Rig { dir, lib, .. } = rig;
         let mut counts = Counts::default();
         let trace = dir.join(format!("{}-{}-{n}.strace", kind.name(), w.key()));
-        let inner = client(server, ca, kind, w, n, mib)?;
+        let inner = client(rig, kind, w, n)?;
         let mut cmd = Command::new("strace");
         cmd.args(["-f", "-c", "-o"])
             .arg(&trace)
@@ -2286,7 +2284,7 @@ mod copies {
         }
         let copies = dir.join(format!("{}-{}-{n}.copies", kind.name(), w.key()));
         let _ = std::fs::remove_file(&copies);
-        let out = client(server, ca, kind, w, n, mib)?
+        let out = client(rig, kind, w, n)?
             .env("LD_PRELOAD", lib)
             .env("HIP_COPYCOUNT_OUT", &copies)
             .output()?;
@@ -2321,33 +2319,41 @@ mod copies {
             .map_err(|e| format!("the copies mode needs a C compiler (cc): {e}"))?;
         check(&cc, "cc benches/copycount.c")?;
         let pki = TestPki::new();
-        let server = spawn_server(&pki)?;
-        let ca = pki.ca_bundle_path();
+        let rig = Rig {
+            server: spawn_server(&pki)?,
+            ca: pki.ca_bundle_path(),
+            dir,
+            lib,
+            mib,
+        };
         println!(
             "hip compare bench, syscalls mode: one process per client and run (server in child process {})",
-            server.child.id()
+            rig.server.child.id()
         );
         for w in workloads {
-            // Runs of `n` and `3n` operations; per unit = difference / (2n units).
+            // A run with no operation (start-up, construction, warm-up) and one with `n`;
+            // per unit = difference / units. The baseline's system calls do not depend on
+            // timing; how many reads a download takes does, so each run is long.
             let (n, units, unit) = match w {
-                Workload::Download => (1, 2 * mib, "MiB"),
-                _ => (1_000, 2_000, "request"),
+                Workload::Download => (3, 3 * mib, "MiB"),
+                _ => (2_000, 2_000, "request"),
             };
             println!();
             match w {
                 Workload::Download => println!(
-                    "streamed download of {mib} MiB: per MiB = (run of 3 - run of 1) / (2 x {mib} MiB)"
+                    "streamed download: per MiB = (run of 3 x {mib} MiB - run of none) / {} MiB",
+                    3 * mib
                 ),
                 _ => println!(
-                    "sequential small GETs: per request = (run of 3,000 - run of 1,000) / 2,000"
+                    "sequential small GETs: per request = (run of 2,000 - run of none) / 2,000"
                 ),
             }
             let mut rows = Vec::new();
             for &c in &clients {
-                eprintln!("syscalls: {} {}, N = {n} and {}", c.name(), w.key(), 3 * n);
-                let one = measure(&dir, &lib, &server, &ca, c, w, n, mib)?;
-                let three = measure(&dir, &lib, &server, &ca, c, w, 3 * n, mib)?;
-                let per = |f: fn(&Counts) -> f64| (f(&three) - f(&one)) / units as f64;
+                eprintln!("syscalls: {} {}, N = 0 and {n}", c.name(), w.key());
+                let none = measure(&rig, c, w, 0)?;
+                let some = measure(&rig, c, w, n)?;
+                let per = |f: fn(&Counts) -> f64| (f(&some) - f(&none)) / units as f64;
                 rows.push((
                     c,
                     per(|c| c.syscalls),
@@ -2371,8 +2377,7 @@ mod copies {
                 );
             }
         }
-        let _ = std::fs::remove_dir_all(&dir);
-        drop(server);
+        let _ = std::fs::remove_dir_all(&rig.dir);
         Ok(())
     }
 }
