@@ -1,9 +1,11 @@
 //! Building a request: the spec's `RequestMethods` (`request`, `request_encode_url`,
 //! `request_encode_body`) and `urlopen` keyword arguments, as a builder.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use hip_core::filepost::{encode_multipart_formdata, encode_url_fields, urlencode, Fields};
+use hip_core::h1::standard_method;
 use hip_core::retry::Retries;
 use hip_core::timeout::{Seconds, Timeout};
 use hip_core::{Error, ErrorKind, HttpHeaderDict};
@@ -56,7 +58,8 @@ enum Encoding {
 pub struct RequestBuilder<F: Flavor = Async> {
     flavor: F,
     target: Target,
-    method: String,
+    /// Upper-cased; a standard method is static text.
+    method: Cow<'static, str>,
     url: String,
     fields: Option<Fields>,
     encoding: Encoding,
@@ -83,7 +86,7 @@ impl<F: Flavor> RequestBuilder<F> {
         RequestBuilder {
             flavor,
             target,
-            method: method.to_ascii_uppercase(),
+            method: upper_method(method),
             url,
             fields: None,
             encoding: Encoding::ByMethod,
@@ -317,7 +320,7 @@ impl<F: Flavor> RequestBuilder<F> {
     }
 
     /// Applies the field encoding rules and returns what `urlopen` needs.
-    fn into_parts(mut self) -> Result<(Target, String, String, RequestOptions), Error> {
+    fn into_parts(mut self) -> Result<(Target, Cow<'static, str>, String, RequestOptions), Error> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
@@ -327,7 +330,7 @@ impl<F: Flavor> RequestBuilder<F> {
                 Encoding::Url => true,
                 Encoding::Body => false,
                 Encoding::ByMethod => {
-                    matches!(self.method.as_str(), "DELETE" | "GET" | "HEAD" | "OPTIONS")
+                    matches!(&*self.method, "DELETE" | "GET" | "HEAD" | "OPTIONS")
                 }
             };
             if in_url {
@@ -362,6 +365,17 @@ impl<F: Flavor> RequestBuilder<F> {
                 .insert("Content-Type", content_type);
         }
         Ok((self.target, self.method, url, self.opts))
+    }
+}
+
+/// `method` in upper case, as static text when it is a standard method (no allocation).
+fn upper_method(method: &str) -> Cow<'static, str> {
+    match standard_method(method) {
+        Some(m) => Cow::Borrowed(m),
+        None => {
+            let upper = method.to_ascii_uppercase();
+            standard_method(&upper).map_or(Cow::Owned(upper), Cow::Borrowed)
+        }
     }
 }
 

@@ -16,7 +16,7 @@ use std::time::Instant;
 use bytes::{Bytes, BytesMut};
 use futures_util::stream::Stream;
 use hip_core::decode::ContentDecoder;
-use hip_core::h1::{Event, ResponseHead, Version};
+use hip_core::h1::{standard_method, Event, ResponseHead, Version};
 use hip_core::retry::Retry;
 use hip_core::timings::{Phase, Timings};
 use hip_core::{Error, ErrorKind, HttpHeaderDict};
@@ -800,13 +800,7 @@ enum Decoding {
 /// The method a response reports: the standard ones as static text (no allocation per
 /// request), any other as given.
 fn method_name(method: &str) -> Cow<'static, str> {
-    const STANDARD: [&str; 9] = [
-        "GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT",
-    ];
-    match STANDARD.iter().find(|m| **m == method) {
-        Some(m) => Cow::Borrowed(m),
-        None => Cow::Owned(method.to_owned()),
-    }
+    standard_method(method).map_or_else(|| Cow::Owned(method.to_owned()), Cow::Borrowed)
 }
 
 /// The most decoded bytes one step produces, whatever the caller asked for: the bound on

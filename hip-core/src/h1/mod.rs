@@ -363,6 +363,22 @@ pub const SKIPPABLE_HEADERS: [&str; 3] = ["Accept-Encoding", "Host", "User-Agent
 /// `python-urllib3/<version>`).
 pub const DEFAULT_USER_AGENT: &str = concat!("hip/", env!("CARGO_PKG_VERSION"));
 
+/// `method` as static text when it is one of the methods RFC 9110 and RFC 5789 define
+/// (exactly, in upper case), so that a request or a response can keep it without
+/// allocating; `None` for any other.
+///
+/// ```
+/// assert_eq!(hip_core::h1::standard_method("GET"), Some("GET"));
+/// assert_eq!(hip_core::h1::standard_method("get"), None);
+/// assert_eq!(hip_core::h1::standard_method("PURGE"), None);
+/// ```
+pub fn standard_method(method: &str) -> Option<&'static str> {
+    const STANDARD: [&str; 9] = [
+        "GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT",
+    ];
+    STANDARD.iter().copied().find(|m| *m == method)
+}
+
 /// The HTTP version of a response (the spec's `HTTPResponse.version`, 10 or 11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Version {
