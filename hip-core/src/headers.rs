@@ -64,6 +64,16 @@ struct Field {
     end: usize,
 }
 
+impl Field {
+    fn name(self, text: &str) -> &str {
+        &text[self.start..self.split]
+    }
+
+    fn value(self, text: &str) -> &str {
+        &text[self.split..self.end]
+    }
+}
+
 /// Dead text below this many bytes is never compacted away.
 const COMPACT_MIN: usize = 1024;
 
@@ -130,7 +140,7 @@ impl HttpHeaderDict {
 
     /// The spec's `__getitem__`/`get`: all values of `name` joined with `", "`.
     pub fn get(&self, name: &str) -> Option<Cow<'_, str>> {
-        let mut it = self.values_of(name);
+        let mut it = self.values(name);
         let first = it.next()?;
         match it.next() {
             None => Some(Cow::Borrowed(first)),
@@ -148,12 +158,12 @@ impl HttpHeaderDict {
     /// The first value of `name`, unjoined (useful for headers that must not repeat, such as
     /// `Location`). No spec counterpart.
     pub fn get_first(&self, name: &str) -> Option<&str> {
-        self.values_of(name).next()
+        self.values(name).next()
     }
 
     /// The spec's `getlist` (alias `getheaders`, `get_all`): every value of `name`, in order.
     pub fn getlist(&self, name: &str) -> Vec<&str> {
-        self.values_of(name).collect()
+        self.values(name).collect()
     }
 
     /// Every value of `name`, in order, without collecting them: [`Self::getlist`] as an
@@ -166,7 +176,10 @@ impl HttpHeaderDict {
     /// assert_eq!(h.values("VARY").collect::<Vec<_>>(), ["a", "b"]);
     /// ```
     pub fn values<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
-        self.values_of(name)
+        self.fields
+            .iter()
+            .filter(move |f| self.is_named(f, name))
+            .map(|f| f.value(&self.text))
     }
 
     /// The spec's `__contains__`.
@@ -286,10 +299,6 @@ impl HttpHeaderDict {
         *self == other
     }
 
-    fn name(&self, f: &Field) -> &str {
-        &self.text[f.start..f.split]
-    }
-
     /// Whether `f`'s name is `name`, ignoring ASCII case. Compares bytes: a lookup that
     /// misses (most do) makes no `str` slice and so checks no character boundary.
     #[inline]
@@ -306,17 +315,10 @@ impl HttpHeaderDict {
         self.fields.iter().position(|f| self.is_named(f, name))
     }
 
-    fn values_of<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
-        self.fields
-            .iter()
-            .filter(move |f| self.is_named(f, name))
-            .map(|f| &self.text[f.split..f.end])
-    }
-
     /// Names whose entry is the first of its name.
     fn first_occurrences(&self) -> impl Iterator<Item = &str> {
         self.fields.iter().enumerate().filter_map(move |(i, f)| {
-            let n = self.name(f);
+            let n = f.name(&self.text);
             let earlier = self.fields[..i].iter().any(|e| self.is_named(e, n));
             (!earlier).then_some(n)
         })
@@ -329,7 +331,7 @@ impl HttpHeaderDict {
         let dead = &mut self.dead;
         let mut index = 0;
         self.fields.retain(|f| {
-            let kept = keep(index, &text[f.start..f.split]);
+            let kept = keep(index, f.name(text));
             index += 1;
             if !kept {
                 *dead += f.end - f.start;
@@ -372,7 +374,7 @@ impl<'a> Iterator for Iter<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let f = self.fields.next()?;
-        Some((&self.text[f.start..f.split], &self.text[f.split..f.end]))
+        Some((f.name(self.text), f.value(self.text)))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -383,7 +385,7 @@ impl<'a> Iterator for Iter<'a> {
 impl DoubleEndedIterator for Iter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
         let f = self.fields.next_back()?;
-        Some((&self.text[f.start..f.split], &self.text[f.split..f.end]))
+        Some((f.name(self.text), f.value(self.text)))
     }
 }
 
@@ -402,8 +404,8 @@ impl Iterator for IntoIter {
     fn next(&mut self) -> Option<Self::Item> {
         let f = self.fields.next()?;
         Some((
-            self.text[f.start..f.split].to_owned(),
-            self.text[f.split..f.end].to_owned(),
+            f.name(&self.text).to_owned(),
+            f.value(&self.text).to_owned(),
         ))
     }
 
