@@ -40,8 +40,9 @@ pub use pool::{HttpConnectionPool, HttpsConnectionPool, PoolKey, PoolOptions};
 #[cfg(feature = "socks")]
 pub use transport::SocksVersion;
 pub use transport::{
-    AssertHostname, AsyncIo, BoxIo, CertReqs, ConnectOptions, Connector, NoProxy, ProxyConfig,
-    Resolve, Route, Scheme, SocketOption, SystemResolver, TcpConnector, TlsOptions, TlsVersion,
+    blocking_io, AssertHostname, AsyncIo, BoxIo, CertReqs, ConnectOptions, Connector, NoProxy,
+    ProxyConfig, Resolve, Route, Scheme, SocketOption, SystemResolver, TcpConnector, TlsOptions,
+    TlsVersion,
 };
 pub use warnings::disable_warnings;
 

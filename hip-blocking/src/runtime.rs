@@ -2,12 +2,18 @@
 //!
 //! One current-thread tokio runtime (I/O and timers enabled) per [`crate::PoolManager`] or
 //! standalone [`crate::HttpConnectionPool`], shared through an `Arc` by their clones, by
-//! the pools a manager hands out and by every response still being read. Many threads may
-//! be inside [`Runtime::block_on`] at once: tokio lets each of them poll its own future,
-//! and whichever holds the scheduler core at the moment drives the shared I/O and timer
-//! drivers for all of them (the core passes on when its holder's call returns). So there is
-//! no lock around whole requests, and no thread of its own besides the blocking pool that
-//! reads `std::io` request bodies.
+//! the pools a manager hands out and by every response still being read. A private thread
+//! of its own (`hip-blocking`) turns the runtime's I/O and timer drivers and runs its
+//! spawned work; it ends when the last handle goes.
+//!
+//! Each call polls its async future on the calling thread ([`Runtime::block_on`], tokio's
+//! `Handle::block_on`), inside [`hip_async::blocking_io`]: the connections it opens with the
+//! default connector wait with blocking system calls on that thread, bounded by socket
+//! timeouts, so a request costs the socket calls a blocking client makes (no
+//! `epoll_wait`, no wake-up from another thread), and many threads can be inside calls at
+//! once without handing anything to one another. Only what has no socket of its own to
+//! block on (name resolution, TCP connect, pool waits, retry sleeps, custom connectors)
+//! waits for the driver thread.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -26,40 +32,47 @@ pub(crate) struct Runtime {
     inner: Arc<Owned>,
 }
 
-/// Owns the tokio runtime and shuts it down without waiting when the last handle goes.
+/// The runtime's handle, and the driver thread's stop signal: dropping it (with the last
+/// handle) ends the thread, which then shuts the runtime down without waiting.
 struct Owned {
-    rt: Option<tokio::runtime::Runtime>,
-}
-
-impl Drop for Owned {
-    fn drop(&mut self) {
-        // A plain drop would wait for the blocking-pool threads (reader bodies) and panics
-        // when it happens inside an async context (a blocking manager dropped in a task).
-        // Nothing of hip's runs on the runtime once the last handle is gone, so shutting
-        // down in the background loses nothing and can neither block nor panic.
-        if let Some(rt) = self.rt.take() {
-            rt.shutdown_background();
-        }
-    }
+    handle: tokio::runtime::Handle,
+    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 impl Runtime {
-    /// Starts the runtime; a failure (no file descriptors for the I/O driver, ...) is an
-    /// `ErrorKind::Runtime` error.
+    /// Starts the runtime and its driver thread; a failure (no file descriptors for the I/O
+    /// driver, no thread, ...) is an `ErrorKind::Runtime` error.
     pub(crate) fn new() -> Result<Self, Error> {
+        let failed = |e| {
+            Error::io(
+                ErrorKind::Runtime,
+                "cannot start the tokio runtime of hip's blocking API",
+                e,
+            )
+        };
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .thread_name("hip-blocking")
             .build()
-            .map_err(|e| {
-                Error::io(
-                    ErrorKind::Runtime,
-                    "cannot start the tokio runtime of hip's blocking API",
-                    e,
-                )
-            })?;
+            .map_err(failed)?;
+        let handle = rt.handle().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("hip-blocking".into())
+            .spawn(move || {
+                // Drives I/O and timers until the last handle is gone (the sender dropped).
+                let _ = rt.block_on(stopped);
+                // A plain drop would wait for the blocking-pool threads (reader bodies).
+                // Nothing of hip's runs on the runtime any more, so shutting down in the
+                // background loses nothing.
+                rt.shutdown_background();
+            })
+            .map_err(failed)?;
         Ok(Runtime {
-            inner: Arc::new(Owned { rt: Some(rt) }),
+            inner: Arc::new(Owned {
+                handle,
+                _stop: stop,
+            }),
         })
     }
 
@@ -68,18 +81,9 @@ impl Runtime {
     /// and tokio would panic).
     pub(crate) fn block_on<F: Future>(&self, fut: F) -> Result<F::Output, Error> {
         check_outside_runtime()?;
-        match &self.inner.rt {
-            Some(rt) => {
-                // Code run by `fut` is inside this runtime: blocking there is not allowed.
-                let _inside = BlockingAllowed::set(false);
-                Ok(rt.block_on(fut))
-            }
-            // Only `Owned::drop` takes the runtime out, and then no handle is left.
-            None => Err(Error::new(
-                ErrorKind::Runtime,
-                "hip's blocking runtime has been shut down",
-            )),
-        }
+        // Code run by `fut` is inside this runtime: blocking there is not allowed.
+        let _inside = BlockingAllowed::set(false);
+        Ok(hip_async::blocking_io(|| self.inner.handle.block_on(fut)))
     }
 }
 

@@ -14,7 +14,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::body::{Body, BodyChunks};
 use crate::pool::{Connection, ReadDeadline};
-use crate::transport::BoxIo;
+use crate::transport::{sync_io, BoxIo};
 
 /// Most interim (1xx) responses accepted before the final one.
 const MAX_INTERIM_RESPONSES: usize = 32;
@@ -139,6 +139,18 @@ async fn bounded<T>(
     op: impl Future<Output = std::io::Result<T>>,
 ) -> std::io::Result<T> {
     let mut op = std::pin::pin!(op);
+    if sync_io::is_blocking() {
+        // A blocking caller's socket waits itself, as long as the limit (or the request's
+        // deadline) allows.
+        let until = limit.map(|t| std::time::Instant::now() + t);
+        let polled = poll_fn(|cx| Poll::Ready(sync_io::within(until, || op.as_mut().poll(cx))));
+        if let Poll::Ready(done) = polled.await {
+            return done.map_err(|e| match sync_io::is_timeout(&e) {
+                true => took_no_bytes(limit),
+                false => e,
+            });
+        }
+    }
     let Some(t) = limit else {
         return op.await;
     };
@@ -148,12 +160,16 @@ async fn bounded<T>(
     }
     tokio::time::timeout(t, op)
         .await
-        .unwrap_or_else(|_elapsed| {
-            Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                format!("the server took no bytes for {}s", t.as_secs_f64()),
-            ))
-        })
+        .unwrap_or_else(|_elapsed| Err(took_no_bytes(limit)))
+}
+
+/// The error of a write that `limit` (or, without one, the request's deadline) cut short.
+fn took_no_bytes(limit: Option<Duration>) -> std::io::Error {
+    let message = match limit {
+        Some(t) => format!("the server took no bytes for {}s", t.as_secs_f64()),
+        None => "the server took no bytes before the request's deadline".to_owned(),
+    };
+    std::io::Error::new(std::io::ErrorKind::TimedOut, message)
 }
 
 /// Reads until the response head, skipping (and logging) 1xx informational responses.

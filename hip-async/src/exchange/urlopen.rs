@@ -35,6 +35,7 @@ use super::timing::{self, Readings};
 use crate::pool::{
     timeout_duration, Checkout, HttpConnectionPool, PoolOptions, ReadDeadline, Registry, Resolved,
 };
+use crate::transport::sync_io;
 
 /// The most raw body bytes read (and thrown away, undecoded) from a redirect or a retried
 /// response to keep its connection; a longer body closes the connection instead.
@@ -154,18 +155,29 @@ pub(crate) async fn run(
     // loop's future (some KiB) is built in place instead of copied.
     match opts.deadline {
         None => urlopen(src, method, url, opts).await,
-        Some(limit) => tokio::time::timeout(limit, urlopen(src, method, url, opts))
-            .await
-            .unwrap_or_else(|_elapsed| {
-                Err(Error::new(
+        Some(limit) => {
+            let passed = || {
+                Error::new(
                     ErrorKind::Deadline,
                     format!(
                         "the request did not complete within its deadline ({}s)",
                         limit.as_secs_f64()
                     ),
                 )
-                .with_url(url))
-            }),
+                .with_url(url)
+            };
+            // A blocking caller's sockets bound their own waits by the deadline too: what
+            // fails once it has passed failed because of it.
+            let until = std::time::Instant::now() + limit;
+            let bounded = sync_io::limited(Some(until), urlopen(src, method, url, opts));
+            match tokio::time::timeout(limit, bounded).await {
+                Ok(Err(_)) if sync_io::is_blocking() && std::time::Instant::now() >= until => {
+                    Err(passed())
+                }
+                Ok(r) => r,
+                Err(_elapsed) => Err(passed()),
+            }
+        }
     }
 }
 

@@ -18,7 +18,7 @@ use hip_core::{Error, ErrorKind};
 use tokio::time::{Instant, Sleep};
 
 use crate::sync_cell::SyncCell;
-use crate::transport::{tcp, tls, BoxIo};
+use crate::transport::{sync_io, tcp, tls, BoxIo};
 
 /// How much spare room a read asks the socket to fill at once.
 const READ_CHUNK: usize = 64 * 1024;
@@ -34,6 +34,9 @@ const READ_MAX: usize = 1024 * 1024;
 pub(crate) struct ReadDeadline {
     pub(crate) timeout: Option<Duration>,
     sleep: Option<Pin<Box<Sleep>>>,
+    /// When the current wait of a blocking caller began (its sockets bound the wait
+    /// themselves: see `transport::sync_io`).
+    started: Option<std::time::Instant>,
 }
 
 impl ReadDeadline {
@@ -41,14 +44,32 @@ impl ReadDeadline {
         ReadDeadline {
             timeout,
             sleep: None,
+            started: None,
         }
     }
 
     /// Data arrived: the next wait gets the whole timeout again.
     pub(crate) fn reset(&mut self) {
+        self.started = None;
         if let (Some(sleep), Some(t)) = (self.sleep.as_mut(), self.timeout) {
             sleep.as_mut().reset(Instant::now() + t);
         }
+    }
+
+    /// When the current wait ends, for a blocking caller's socket: the timeout after the
+    /// wait began (the first call since the last [`ReadDeadline::reset`]).
+    fn until(&mut self) -> Option<std::time::Instant> {
+        let t = self.timeout?;
+        Some(*self.started.get_or_insert_with(std::time::Instant::now) + t)
+    }
+
+    /// The spec's ReadTimeoutError for this deadline.
+    fn expired(&self) -> Error {
+        let secs = self.timeout.map(|t| t.as_secs_f64()).unwrap_or(0.0);
+        Error::new(
+            ErrorKind::ReadTimeout,
+            format!("Read timed out. (read timeout={secs})"),
+        )
     }
 
     /// Ready when the wait has lasted longer than the timeout.
@@ -185,8 +206,13 @@ impl Connection {
     }
 
     /// Pulls the next event, reading from the socket when the state machine needs data.
-    /// Returns `Pending` only while waiting on the socket (the deadline is the caller's).
-    pub(crate) fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Result<Event, Error>> {
+    /// Returns `Pending` only while waiting on the socket (the deadline is the caller's; a
+    /// blocking caller's socket that reaches it fails with `deadline`'s ReadTimeoutError).
+    fn poll_event(
+        &mut self,
+        cx: &mut Context<'_>,
+        deadline: &ReadDeadline,
+    ) -> Poll<Result<Event, Error>> {
         loop {
             match self.h1.next_event()? {
                 Event::NeedData => {
@@ -214,6 +240,9 @@ impl Connection {
                             if self.response_started.is_none() {
                                 self.response_started = Some(std::time::Instant::now());
                             }
+                        }
+                        Err(e) if sync_io::is_timeout(&e) => {
+                            return Poll::Ready(Err(deadline.expired()));
                         }
                         Err(e) => {
                             // A TLS alert on a read (TLS 1.3 servers refuse a client
@@ -243,7 +272,12 @@ impl Connection {
         deadline: &mut ReadDeadline,
         restart: bool,
     ) -> Poll<Result<Event, Error>> {
-        match self.poll_event(cx) {
+        let polled = if sync_io::is_blocking() {
+            sync_io::within(deadline.until(), || self.poll_event(cx, deadline))
+        } else {
+            self.poll_event(cx, deadline)
+        };
+        match polled {
             Poll::Ready(r) => {
                 if restart {
                     deadline.reset();
@@ -252,11 +286,7 @@ impl Connection {
             }
             Poll::Pending => {
                 ready!(deadline.poll_expired(cx));
-                let secs = deadline.timeout.map(|t| t.as_secs_f64()).unwrap_or(0.0);
-                Poll::Ready(Err(Error::new(
-                    ErrorKind::ReadTimeout,
-                    format!("Read timed out. (read timeout={secs})"),
-                )))
+                Poll::Ready(Err(deadline.expired()))
             }
         }
     }

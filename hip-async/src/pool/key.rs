@@ -11,7 +11,7 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use hip_core::h1::Limits;
@@ -19,9 +19,8 @@ use hip_core::retry::Retry;
 use hip_core::timeout::Timeout;
 use hip_core::HttpHeaderDict;
 
-use crate::transport::{
-    ConnectOptions, Connector, Resolve, Route, Scheme, TcpConnector, TlsOptions,
-};
+use crate::transport::tcp::default_connector;
+use crate::transport::{ConnectOptions, Connector, Resolve, Route, Scheme, TlsOptions};
 
 /// Everything a pool is configured with: the spec's constructor arguments (`timeout`,
 /// `maxsize`, `block`, `headers`, `retries`, the TLS arguments and `**conn_kw`).
@@ -81,12 +80,6 @@ impl Default for PoolOptions {
             max_lifetime: None,
         }
     }
-}
-
-/// The one default connector: options made with the defaults share it, so they key alike.
-fn default_connector() -> Arc<dyn Connector> {
-    static DEFAULT: OnceLock<Arc<dyn Connector>> = OnceLock::new();
-    DEFAULT.get_or_init(|| Arc::new(TcpConnector)).clone()
 }
 
 impl PoolOptions {

@@ -17,6 +17,7 @@ mod key;
 mod registry;
 
 use std::fmt;
+use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -35,7 +36,7 @@ pub(crate) use registry::{url_host, url_scheme, Registry, Resolved};
 
 use crate::transport::timing::{self, Opened};
 use crate::transport::Scheme;
-use crate::transport::{self, tls, CertReqs, DestinationTls, Dialer, Route};
+use crate::transport::{self, sync_io, tls, CertReqs, DestinationTls, Dialer, Route};
 use crate::warnings;
 
 /// How long a connection must have sat idle before its checkout turns the I/O driver once
@@ -367,10 +368,15 @@ impl HttpConnectionPool {
         );
         // One deadline covers name resolution, TCP connect and the TLS handshake; the end
         // of each phase is stamped for the timings.
+        // Handshakes (proxy, TLS) wait through the runtime even for a blocking caller:
+        // tokio-rustls's handshake reads until the socket would block (see `sync_io`).
         let mut connecting = pin!(timing::scope(connecting));
+        let handshake = std::future::poll_fn(|cx| {
+            sync_io::handshaking(|| Future::poll(connecting.as_mut(), cx))
+        });
         let io = match connect_timeout {
-            None => connecting.as_mut().await,
-            Some(t) => match tokio::time::timeout(t, connecting.as_mut()).await {
+            None => handshake.await,
+            Some(t) => match tokio::time::timeout(t, handshake).await {
                 Ok(r) => r,
                 Err(_) => Err(Error::new(
                     ErrorKind::ConnectTimeout,

@@ -22,6 +22,7 @@ pub(crate) mod proxy;
 mod proxy_env;
 mod resolve;
 mod scheme;
+pub(crate) mod sync_io;
 pub(crate) mod tcp;
 pub(crate) mod timing;
 pub(crate) mod tls;
@@ -42,6 +43,7 @@ pub use resolve::{Resolve, SystemResolver};
 pub use scheme::Scheme;
 #[cfg(feature = "socks")]
 pub use socks::SocksVersion;
+pub use sync_io::blocking_io;
 pub use tcp::{AsyncIo, BoxIo, ConnectOptions, Connector, SocketOption, TcpConnector};
 pub use tls::{AssertHostname, CertReqs, TlsOptions, TlsVersion};
 

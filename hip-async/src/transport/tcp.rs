@@ -19,7 +19,7 @@ use std::hash::{Hash, Hasher};
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -30,6 +30,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::eyeballs;
 use super::resolve::{self, Resolve};
+use super::sync_io;
 use super::timing::{self, Phase};
 
 /// A byte stream hip can speak HTTP over: a TCP stream, a TLS stream, a proxy tunnel, or
@@ -338,7 +339,11 @@ pub(crate) async fn open(
     connect_timeout: Option<Duration>,
 ) -> Result<BoxIo, Error> {
     tracing::trace!(target: "hip::connect", host, port, "opening connection");
-    let attempt = connector.connect(host, port, opts);
+    let attempt = if sync_io::is_blocking() && is_default(connector) {
+        blocking_connect(host, port, opts)
+    } else {
+        connector.connect(host, port, opts)
+    };
     let result = match connect_timeout {
         Some(limit) => match tokio::time::timeout(limit, attempt).await {
             Ok(result) => result,
@@ -355,6 +360,43 @@ pub(crate) async fn open(
     })?;
     timing::stamp(Phase::Connect);
     Ok(io)
+}
+
+/// The default connector for a blocking caller: the same connection, then taken over as a
+/// [`SyncTcp`](sync_io::SyncTcp) that blocks its caller (see `sync_io`).
+#[cfg(unix)]
+fn blocking_connect<'a>(
+    host: &'a str,
+    port: u16,
+    opts: &'a ConnectOptions,
+) -> BoxFuture<'a, io::Result<BoxIo>> {
+    Box::pin(async move {
+        let stream = connect_tcp(host, port, opts).await?;
+        Ok(Box::new(sync_io::SyncTcp::new(stream)) as BoxIo)
+    })
+}
+
+#[cfg(not(unix))]
+fn blocking_connect<'a>(
+    host: &'a str,
+    port: u16,
+    opts: &'a ConnectOptions,
+) -> BoxFuture<'a, io::Result<BoxIo>> {
+    TcpConnector.connect(host, port, opts)
+}
+
+/// The one default connector: options made with the defaults share it, so they key alike.
+pub(crate) fn default_connector() -> Arc<dyn Connector> {
+    static DEFAULT: OnceLock<Arc<dyn Connector>> = OnceLock::new();
+    DEFAULT.get_or_init(|| Arc::new(TcpConnector)).clone()
+}
+
+/// Whether `connector` is [`default_connector`] (what it opens is known: a TCP stream).
+fn is_default(connector: &dyn Connector) -> bool {
+    std::ptr::addr_eq(
+        connector as *const dyn Connector,
+        Arc::as_ptr(&default_connector()),
+    )
 }
 
 /// The spec's `ConnectTimeoutError` for `host` after `limit`.
@@ -384,7 +426,7 @@ pub fn is_dropped<T: AsyncRead + Unpin + ?Sized>(io: &mut T) -> bool {
     let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
     let mut byte = [0u8; 1];
     let mut buf = ReadBuf::new(&mut byte);
-    match Pin::new(io).poll_read(&mut cx, &mut buf) {
+    match sync_io::probing(|| Pin::new(io).poll_read(&mut cx, &mut buf)) {
         Poll::Pending => false,
         Poll::Ready(Ok(())) => true,
         Poll::Ready(Err(_)) => true,
