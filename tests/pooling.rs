@@ -355,6 +355,35 @@ fn concurrent_requests_without_block_open_extra_connections_blocking() {
     assert_eq!(pool.num_idle(), 2);
 }
 
+/// A blocking caller's plain connection waits in `read` on its own thread: the thread
+/// that turns the manager's runtime (name resolution, TCP connect, timers) must not be
+/// it, or every other thread's new connection would wait for that response.
+#[cfg(feature = "blocking")]
+#[test]
+fn a_thread_blocked_in_a_read_does_not_stall_other_threads_of_the_manager() {
+    let server = HttpBin::start();
+    let http = hip::PoolManager::builder().build().unwrap();
+    let started = std::time::Instant::now();
+    std::thread::scope(|s| {
+        let slow = s.spawn(|| {
+            let r = http.request("GET", server.url("/delay/2")).send();
+            (r.map(|r| r.status()), started.elapsed())
+        });
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        // A new connection (the slow request holds the pool's one): its connect waits
+        // through the runtime while the other thread waits in `read`.
+        let r = http.request("GET", server.url("/get")).send().unwrap();
+        assert_eq!(r.status(), 200);
+        let fast_done = started.elapsed();
+        let (slow_status, slow_done) = slow.join().unwrap();
+        assert_eq!(slow_status.unwrap(), 200);
+        assert!(
+            fast_done < slow_done,
+            "the second request ({fast_done:?}) waited for the first ({slow_done:?})"
+        );
+    });
+}
+
 #[cfg(feature = "async")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn block_caps_concurrent_connections_async() {
