@@ -62,7 +62,7 @@ impl SyncTcp {
         }
     }
 
-    fn to_blocking(&mut self) -> io::Result<()> {
+    fn make_blocking(&mut self) -> io::Result<()> {
         if let Mode::Async(_) = self.mode {
             let Mode::Async(stream) = std::mem::replace(&mut self.mode, Mode::Gone) else {
                 unreachable!()
@@ -74,7 +74,7 @@ impl SyncTcp {
         Ok(())
     }
 
-    fn to_async(&mut self) -> io::Result<()> {
+    fn make_async(&mut self) -> io::Result<()> {
         if let Mode::Blocking(_) = self.mode {
             let Mode::Blocking(stream) = std::mem::replace(&mut self.mode, Mode::Gone) else {
                 unreachable!()
@@ -100,10 +100,10 @@ impl SyncTcp {
         // response), so such a stream stays async for good.
         self.handshaken |= caller.handshake;
         if caller.blocking && !self.handshaken {
-            self.to_blocking()?;
+            self.make_blocking()?;
             Ok(Some(caller))
         } else {
-            self.to_async()?;
+            self.make_async()?;
             Ok(None)
         }
     }
