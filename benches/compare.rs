@@ -29,11 +29,11 @@
 //! - `HIP_BENCH_COPY_TO=1`: hip's blocking download writes with `HttpResponse::copy_to`
 //!   instead of `io::copy` (no copy into an 8 KiB buffer; the other clients are unchanged).
 //! - `HIP_BENCH_SYSCALLS=1` (or `bash scripts/bench_syscalls.sh`): system calls and
-//!   user-space copies per MiB of the download and per small GET (workloads `download` and
-//!   `seq`), for each client in a process of its own: system calls counted by
+//!   user-space copies per MiB of the download, per small GET and per 1 MiB POST (workloads
+//!   `download`, `seq` and `post`), for each client in a process of its own: system calls counted by
 //!   `strace -f -c`, bytes copied by `memcpy`/`memmove` counted by `benches/copycount.c`
 //!   (loaded with `LD_PRELOAD`). A run of 3 downloads of `HIP_BENCH_DOWNLOAD_MIB` MiB
-//!   (default 64), or of 2,000 GETs, minus a run of none cancels the start, the
+//!   (default 64), or of 2,000 GETs (200 POSTs), minus a run of none cancels the start, the
 //!   construction and the warm-up.
 //!
 //! Clients, all through their public high-level API:
@@ -2302,9 +2302,9 @@ mod copies {
     pub(super) fn run() -> Res<()> {
         let mib = mib()?;
         let clients = selected_clients();
-        let workloads = selected_workloads(&[Workload::Download, Workload::Seq]);
+        let workloads = selected_workloads(&[Workload::Download, Workload::Seq, Workload::Post]);
         if workloads.is_empty() {
-            return Err("the syscalls mode measures only download and seq".into());
+            return Err("the syscalls mode measures only download, seq and post".into());
         }
         let dir = std::env::temp_dir().join(format!("hip-bench-copies-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
@@ -2336,6 +2336,7 @@ mod copies {
             // timing; how many reads a download takes does, so each run is long.
             let (n, units, unit) = match w {
                 Workload::Download => (3, 3 * mib, "MiB"),
+                Workload::Post => (200, 200, "1 MiB POST"),
                 _ => (2_000, 2_000, "request"),
             };
             println!();
@@ -2344,6 +2345,9 @@ mod copies {
                     "streamed download: per MiB = (run of 3 x {mib} MiB - run of none) / {} MiB",
                     3 * mib
                 ),
+                Workload::Post => {
+                    println!("1 MiB POSTs: per request = (run of 200 - run of none) / 200")
+                }
                 _ => println!(
                     "sequential small GETs: per request = (run of 2,000 - run of none) / 2,000"
                 ),

@@ -29,6 +29,12 @@ const READ_CHUNK: usize = 64 * 1024;
 /// connection goes idle.
 const READ_MAX: usize = 1024 * 1024;
 
+/// The first read of a response by a blocking caller. A blocking socket zeroes the room it
+/// is offered before reading into it (safe code cannot hand uninitialised memory to a std
+/// socket), so a blocking caller offers about what it expects: a response head and a small
+/// body first, more only while reads fill what they were offered.
+const BLOCKING_FIRST_READ: usize = 8 * 1024;
+
 /// A read deadline that restarts whenever data arrives: the spec's read timeout bounds each
 /// wait for the server, not the whole response.
 pub(crate) struct ReadDeadline {
@@ -216,25 +222,43 @@ impl Connection {
         loop {
             match self.h1.next_event()? {
                 Event::NeedData => {
-                    let want = self.read_size;
+                    let blocking = sync_io::is_blocking();
+                    let want = if blocking && self.response_started.is_none() {
+                        BLOCKING_FIRST_READ.min(self.read_size)
+                    } else {
+                        self.read_size
+                    };
                     let buf = self.h1.read_buf();
                     if buf.capacity() - buf.len() < want / 4 {
                         buf.reserve(want);
                     }
+                    // An async socket fills uninitialised room for free: it is offered all of
+                    // it; a blocking one only `want` (see BLOCKING_FIRST_READ).
                     let spare = buf.capacity() - buf.len();
-                    match ready!(tokio_util::io::poll_read_buf(
-                        Pin::new(self.io.get_mut()),
-                        cx,
-                        buf
-                    )) {
+                    let (room, read) = if blocking {
+                        let mut limited = bytes::BufMut::limit(&mut *buf, want);
+                        let read = tokio_util::io::poll_read_buf(
+                            Pin::new(self.io.get_mut()),
+                            cx,
+                            &mut limited,
+                        );
+                        (spare.min(want), read)
+                    } else {
+                        let read =
+                            tokio_util::io::poll_read_buf(Pin::new(self.io.get_mut()), cx, buf);
+                        (spare, read)
+                    };
+                    match ready!(read) {
                         Ok(0) => self.h1.receive_eof(),
                         Ok(n) => {
-                            // A read that filled the buffer found more waiting: ask for more
+                            // A read that filled its room found more waiting: ask for more
                             // next time (fewer calls for a large body); one that found little
-                            // asks for less again.
-                            if n == spare && want < READ_MAX {
-                                self.read_size = (want * 2).min(READ_MAX);
-                            } else if n < want / 8 && want > READ_CHUNK {
+                            // asks for less again. Blocking reads fit their room more tightly
+                            // (what they are offered is zeroed first).
+                            let little = if blocking { want / 2 } else { want / 8 };
+                            if n == room && self.read_size < READ_MAX {
+                                self.read_size = (want * 2).max(self.read_size).min(READ_MAX);
+                            } else if n < little && want > READ_CHUNK {
                                 self.read_size = (want / 2).max(READ_CHUNK);
                             }
                             if self.response_started.is_none() {
