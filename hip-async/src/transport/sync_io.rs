@@ -38,8 +38,6 @@ pub(crate) struct Caller {
     pub(crate) blocking: bool,
     /// A liveness check is polling: wait for nothing.
     pub(crate) probe: bool,
-    /// A connection is being opened: its handshakes wait through the runtime.
-    pub(crate) handshake: bool,
     /// When the current wait must end, if ever.
     pub(crate) until: Option<Instant>,
 }
@@ -49,7 +47,6 @@ thread_local! {
         Cell::new(Caller {
             blocking: false,
             probe: false,
-            handshake: false,
             until: None,
         })
     };
@@ -123,20 +120,6 @@ pub(crate) fn within<R>(until: Option<Instant>, f: impl FnOnce() -> R) -> R {
 pub(crate) async fn limited<F: Future>(until: Option<Instant>, fut: F) -> F::Output {
     let mut fut = std::pin::pin!(fut);
     std::future::poll_fn(|cx| within(until, || fut.as_mut().poll(cx))).await
-}
-
-/// Runs `f` (a poll of a connection being opened) with its sockets waiting through the
-/// runtime, also for a blocking caller: tokio-rustls's handshake reads until the socket
-/// would block before it writes what it has to send, so a socket that blocks would wait
-/// for a reply to a message not yet sent. The connection blocks from its first request on.
-pub(crate) fn handshaking<R>(f: impl FnOnce() -> R) -> R {
-    scoped(
-        |c| Caller {
-            handshake: true,
-            ..c
-        },
-        f,
-    )
 }
 
 /// Runs `f` (one poll of a connection that is checked for liveness) so that no socket

@@ -46,19 +46,16 @@ pub(crate) struct SyncTcp {
     mode: Mode,
     read_timeout: Applied,
     write_timeout: Applied,
-    /// Polled while a connection was being opened (TLS, proxy): never blocking.
-    handshaken: bool,
 }
 
 impl SyncTcp {
     /// Takes over a connected tokio stream; it turns blocking when a blocking caller first
-    /// uses it outside a handshake.
+    /// uses it.
     pub(crate) fn new(stream: tokio::net::TcpStream) -> Self {
         SyncTcp {
             mode: Mode::Async(stream),
             read_timeout: Applied::default(),
             write_timeout: Applied::default(),
-            handshaken: false,
         }
     }
 
@@ -95,11 +92,7 @@ impl SyncTcp {
     /// whether it is a probe) or async.
     fn mode_for_caller(&mut self) -> io::Result<Option<Caller>> {
         let caller = super::caller();
-        // A stream polled during a handshake carries TLS or a proxy tunnel: tokio-rustls
-        // reads until the socket would block (it may wait for more records after a
-        // response), so such a stream stays async for good.
-        self.handshaken |= caller.handshake;
-        if caller.blocking && !self.handshaken {
+        if caller.blocking {
             self.make_blocking()?;
             Ok(Some(caller))
         } else {

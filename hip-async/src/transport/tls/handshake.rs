@@ -9,6 +9,7 @@ use rustls_pki_types::{ServerName, UnixTime};
 
 use crate::transport::tcp::BoxIo;
 
+use super::stream::TlsStream;
 use super::verify::server_name;
 use super::*;
 
@@ -35,14 +36,14 @@ pub(crate) async fn handshake(
             "{sni:?} is neither a valid DNS name nor an IP address, so it cannot be used for TLS"
         ))
     })?;
-    let connector = tokio_rustls::TlsConnector::from(config.clone());
-    let stream = connector
-        .connect(name, io)
+    let conn = rustls::ClientConnection::new(config.clone(), name)
+        .map_err(|e| handshake_error(sni, opts, std::io::Error::other(e)))?;
+    let stream = TlsStream::connect(io, conn)
         .await
         .map_err(|e| handshake_error(sni, opts, e))?;
     if let Some(expected) = &opts.assert_fingerprint {
-        let (_, conn) = stream.get_ref();
-        let leaf = conn
+        let leaf = stream
+            .connection()
             .peer_certificates()
             .and_then(|certs| certs.first())
             .ok_or_else(|| {

@@ -32,6 +32,7 @@ mod config;
 mod fingerprint;
 mod handshake;
 mod options;
+mod stream;
 mod verify;
 
 use std::sync::{Arc, OnceLock};
