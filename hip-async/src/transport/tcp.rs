@@ -219,6 +219,16 @@ pub(crate) async fn connect_tcp(
     port: u16,
     opts: &ConnectOptions,
 ) -> io::Result<tokio::net::TcpStream> {
+    let addrs = addresses(host, port, opts).await?;
+    eyeballs::race(host, addrs, opts.attempt_delay, |addr| {
+        connect_addr(addr, opts)
+    })
+    .await
+}
+
+/// The addresses to try for `host:port`, in Happy Eyeballs order: resolved (or overridden),
+/// only those of `source_address`'s family when it is set.
+async fn addresses(host: &str, port: u16, opts: &ConnectOptions) -> io::Result<Vec<SocketAddr>> {
     let mut addrs = opts.lookup(host, port).await?;
     if let Some(source) = opts.source_address {
         let resolved = addrs.clone();
@@ -236,11 +246,7 @@ pub(crate) async fn connect_tcp(
             ));
         }
     }
-    let addrs = eyeballs::interleave(addrs);
-    eyeballs::race(host, addrs, opts.attempt_delay, |addr| {
-        connect_addr(addr, opts)
-    })
-    .await
+    Ok(eyeballs::interleave(addrs))
 }
 
 fn family(addr: SocketAddr) -> &'static str {
@@ -255,8 +261,39 @@ async fn connect_addr(
     addr: SocketAddr,
     opts: &ConnectOptions,
 ) -> io::Result<tokio::net::TcpStream> {
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    let socket = prepared_socket(addr, opts)?;
     socket.set_nonblocking(true)?;
+    let std_stream: std::net::TcpStream = socket.into();
+    tokio::net::TcpSocket::from_std_stream(std_stream)
+        .connect(addr)
+        .await
+}
+
+/// Connects to `addr` on the calling thread (a blocking caller's), waiting at most until the
+/// bound of its waits (the connect deadline); the stream stays in blocking mode.
+#[cfg(unix)]
+fn connect_addr_blocking(
+    addr: SocketAddr,
+    opts: &ConnectOptions,
+) -> io::Result<std::net::TcpStream> {
+    let socket = prepared_socket(addr, opts)?;
+    let until = sync_io::caller().until;
+    let connected = match sync_io::remaining(until)? {
+        None => socket.connect(&SockAddr::from(addr)),
+        Some(left) => socket.connect_timeout(&SockAddr::from(addr), left),
+    };
+    match connected {
+        Ok(()) => Ok(socket.into()),
+        // The bound ran out (rather than the system's own connect timeout).
+        Err(_) if sync_io::remaining(until).is_err() => Err(sync_io::timed_out()),
+        Err(e) => Err(e),
+    }
+}
+
+/// A TCP socket for `addr` with the options applied and bound to `source_address`, not yet
+/// connected.
+fn prepared_socket(addr: SocketAddr, opts: &ConnectOptions) -> io::Result<Socket> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     socket.set_tcp_nodelay(opts.nodelay)?;
     if let Some(idle) = opts.keepalive {
         apply_option(&socket, &SocketOption::KeepAlive(Some(idle)))?;
@@ -281,10 +318,7 @@ async fn connect_addr(
             )
         })?;
     }
-    let std_stream: std::net::TcpStream = socket.into();
-    tokio::net::TcpSocket::from_std_stream(std_stream)
-        .connect(addr)
-        .await
+    Ok(socket)
 }
 
 fn apply_option(socket: &Socket, option: &SocketOption) -> io::Result<()> {
@@ -362,7 +396,7 @@ pub(crate) async fn open(
     Ok(io)
 }
 
-/// The default connector for a blocking caller: the same connection, then taken over as a
+/// The default connector for a blocking caller: the same connection as a
 /// [`SyncTcp`](sync_io::SyncTcp) that blocks its caller (see `sync_io`).
 #[cfg(unix)]
 fn blocking_connect<'a>(
@@ -371,8 +405,19 @@ fn blocking_connect<'a>(
     opts: &'a ConnectOptions,
 ) -> BoxFuture<'a, io::Result<BoxIo>> {
     Box::pin(async move {
-        let stream = connect_tcp(host, port, opts).await?;
-        Ok(Box::new(sync_io::SyncTcp::new(stream)) as BoxIo)
+        let addrs = addresses(host, port, opts).await?;
+        // One address is connected on the caller's thread; several race through the runtime
+        // (Happy Eyeballs needs attempts side by side).
+        let io = if addrs.len() == 1 {
+            let connect = |addr| std::future::ready(connect_addr_blocking(addr, opts));
+            let stream = eyeballs::race(host, addrs, opts.attempt_delay, connect).await?;
+            sync_io::SyncTcp::from_std(stream)
+        } else {
+            let connect = |addr| connect_addr(addr, opts);
+            let stream = eyeballs::race(host, addrs, opts.attempt_delay, connect).await?;
+            sync_io::SyncTcp::new(stream)
+        };
+        Ok(Box::new(io) as BoxIo)
     })
 }
 

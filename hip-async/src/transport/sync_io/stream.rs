@@ -59,6 +59,15 @@ impl SyncTcp {
         }
     }
 
+    /// Takes over a stream connected in blocking mode by a blocking caller.
+    pub(crate) fn from_std(stream: std::net::TcpStream) -> Self {
+        SyncTcp {
+            mode: Mode::Blocking(stream),
+            read_timeout: Applied::default(),
+            write_timeout: Applied::default(),
+        }
+    }
+
     fn make_blocking(&mut self) -> io::Result<()> {
         if let Mode::Async(_) = self.mode {
             let Mode::Async(stream) = std::mem::replace(&mut self.mode, Mode::Gone) else {
