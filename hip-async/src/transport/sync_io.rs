@@ -6,7 +6,9 @@
 //! driver to one another. So a connection the default connector opens for such a caller is
 //! a [`SyncTcp`]: a TCP stream in blocking mode whose reads and writes block the calling
 //! thread, bounded by socket timeouts (`SO_RCVTIMEO`, `SO_SNDTIMEO`), as ureq's and
-//! urllib3's sockets are. TLS, proxy tunnels and the HTTP/1.1 state machine sit on top of it
+//! urllib3's sockets are. When the host has one address, such a caller also connects on its
+//! own thread. TLS (hip's own rustls driver, whose polls stop reading once they have
+//! something to return), proxy tunnels and the HTTP/1.1 state machine sit on top of it
 //! unchanged: its `poll_*` methods simply never return `Pending` to a blocking caller.
 //!
 //! The bound of each wait comes from the code that waits, through a thread-local [`Limit`]
