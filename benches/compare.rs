@@ -29,11 +29,11 @@
 //! - `HIP_BENCH_COPY_TO=1`: hip's blocking download writes with `HttpResponse::copy_to`
 //!   instead of `io::copy` (no copy into an 8 KiB buffer; the other clients are unchanged).
 //! - `HIP_BENCH_SYSCALLS=1` (or `bash scripts/bench_syscalls.sh`): system calls and
-//!   user-space copies per MiB of the download, per small GET and per 1 MiB POST (workloads
-//!   `download`, `seq` and `post`), for each client in a process of its own: system calls counted by
+//!   user-space copies per MiB of the download, per small GET, per 1 MiB POST and per new
+//!   TLS connection (workloads `download`, `seq`, `post` and `tls`), for each client in a process of its own: system calls counted by
 //!   `strace -f -c`, bytes copied by `memcpy`/`memmove` counted by `benches/copycount.c`
 //!   (loaded with `LD_PRELOAD`). A run of 3 downloads of `HIP_BENCH_DOWNLOAD_MIB` MiB
-//!   (default 64), or of 2,000 GETs (200 POSTs), minus a run of none cancels the start, the
+//!   (default 64), or of 2,000 GETs (200 POSTs, 200 TLS connections), minus a run of none cancels the start, the
 //!   construction and the warm-up.
 //!
 //! Clients, all through their public high-level API:
@@ -2302,9 +2302,14 @@ mod copies {
     pub(super) fn run() -> Res<()> {
         let mib = mib()?;
         let clients = selected_clients();
-        let workloads = selected_workloads(&[Workload::Download, Workload::Seq, Workload::Post]);
+        let workloads = selected_workloads(&[
+            Workload::Download,
+            Workload::Seq,
+            Workload::Post,
+            Workload::Tls,
+        ]);
         if workloads.is_empty() {
-            return Err("the syscalls mode measures only download, seq and post".into());
+            return Err("the syscalls mode measures only download, seq, post and tls".into());
         }
         let dir = std::env::temp_dir().join(format!("hip-bench-copies-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
@@ -2337,6 +2342,7 @@ mod copies {
             let (n, units, unit) = match w {
                 Workload::Download => (3, 3 * mib, "MiB"),
                 Workload::Post => (200, 200, "1 MiB POST"),
+                Workload::Tls => (200, 200, "new TLS connection"),
                 _ => (2_000, 2_000, "request"),
             };
             println!();

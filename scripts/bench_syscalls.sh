@@ -8,7 +8,7 @@
 # Usage: bash scripts/bench_syscalls.sh
 #   HIP_BENCH_CLIENTS=hip-async,hip-blocking bash scripts/bench_syscalls.sh
 #   HIP_BENCH_DOWNLOAD_MIB=128 bash scripts/bench_syscalls.sh     (default 64)
-#   HIP_BENCH_WORKLOADS=download bash scripts/bench_syscalls.sh    (download, seq, post)
+#   HIP_BENCH_WORKLOADS=download bash scripts/bench_syscalls.sh    (download, seq, post, tls)
 # Needs strace and a C compiler (Debian: apt-get install strace gcc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
