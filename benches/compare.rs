@@ -28,6 +28,16 @@
 //!   `CLIENT-WORKLOAD-N.out`, for `callgrind_annotate`.
 //! - `HIP_BENCH_COPY_TO=1`: hip's blocking download writes with `HttpResponse::copy_to`
 //!   instead of `io::copy` (no copy into an 8 KiB buffer; the other clients are unchanged).
+//! - `HIP_BENCH_ISOLATED=1` (or `bash scripts/bench_isolated.sh`): client CPU per operation
+//!   with each client in a fresh process of its own, against the same server: per round and
+//!   client (order rotated), one process does one warm-up operation and then N (2,000 small
+//!   GETs, 4,000 concurrent ones (16 tasks on a 2-worker runtime, or 4 threads sharing one
+//!   blocking client, as in the wall-clock mode), 200 POSTs, 200 TLS connections or 2
+//!   downloads of 256 MiB), and reports the CPU time of the
+//!   N (`clock_gettime(CLOCK_PROCESS_CPUTIME_ID)`, all its threads). Ratios are medians of
+//!   per-round ratios to the floor of the same runtime. Less noisy than the wall-clock mode
+//!   on a shared machine: no client shares a process, an allocator or a runtime with
+//!   another. All five workloads.
 //! - `HIP_BENCH_SYSCALLS=1` (or `bash scripts/bench_syscalls.sh`): system calls and
 //!   user-space copies per MiB of the download, per small GET, per 1 MiB POST and per new
 //!   TLS connection (workloads `download`, `seq`, `post` and `tls`), for each client in a process of its own: system calls counted by
@@ -143,6 +153,7 @@ fn main() {
         Some("--hip-bench-client") => instructions::client_main(&args[2..]),
         _ if env_flag("HIP_BENCH_CALLGRIND") => instructions::run(),
         _ if env_flag("HIP_BENCH_SYSCALLS") => copies::run(),
+        _ if env_flag("HIP_BENCH_ISOLATED") => isolated::run(),
         _ => run(),
     };
     if let Err(e) = result {
@@ -419,6 +430,123 @@ fn selected_workloads(allowed: &[Workload]) -> Vec<Workload> {
                 .is_none_or(|f| f.iter().any(|n| n == w.key()))
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Isolated mode: client CPU per operation, each client in a fresh process
+// ---------------------------------------------------------------------------------------------
+
+mod isolated {
+    use super::*;
+
+    /// The size of one download.
+    const DOWNLOAD_BYTES: u64 = 256 << 20;
+
+    /// Operations per process, and the unit of one.
+    fn size(w: Workload) -> (usize, &'static str) {
+        match w {
+            Workload::Seq => (2_000, "small GET"),
+            Workload::Conc => (4_000, "concurrent small GET"),
+            Workload::Post => (200, "1 MiB POST"),
+            Workload::Tls => (200, "new TLS connection"),
+            _ => (2, "MiB"),
+        }
+    }
+
+    /// CPU seconds of `n` operations of one client process.
+    fn cpu(server: &ServerProc, ca: &Path, kind: ClientKind, w: Workload, n: usize) -> Res<f64> {
+        let out = Command::new(std::env::current_exe()?)
+            .arg("--hip-bench-client")
+            .args([kind.name(), w.key(), &n.to_string()])
+            .args([server.http_port.to_string(), server.https_port.to_string()])
+            .arg(ca)
+            .env("HIP_BENCH_DOWNLOAD_BYTES", DOWNLOAD_BYTES.to_string())
+            .stdin(Stdio::null())
+            .output()?;
+        if !out.status.success() {
+            return Err(format!(
+                "{} {} failed: {}",
+                kind.name(),
+                w.key(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
+        }
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("cpu_secs "))
+            .ok_or_else(|| format!("{} {}: no cpu_secs line", kind.name(), w.key()))?
+            .trim()
+            .parse()
+            .map_err(Into::into)
+    }
+
+    pub(super) fn run() -> Res<()> {
+        let sizes = Sizes::from_env()?;
+        let clients = selected_clients();
+        let workloads = selected_workloads(&WORKLOADS);
+        if workloads.is_empty() {
+            return Err("no workload selected".into());
+        }
+        let pki = TestPki::new();
+        let server = spawn_server(&pki)?;
+        let ca = pki.ca_bundle_path();
+        println!(
+            "hip compare bench, isolated mode: client CPU per operation, one fresh process per client and round ({} rounds, order rotated; server in child process {})",
+            sizes.rounds,
+            server.child.id()
+        );
+        // per_op[w][c][round]
+        let mut per_op = vec![vec![Vec::new(); clients.len()]; workloads.len()];
+        for round in 0..sizes.rounds {
+            for (wi, &w) in workloads.iter().enumerate() {
+                let (n, _) = size(w);
+                let units = match w {
+                    Workload::Download => n as f64 * DOWNLOAD_BYTES as f64 / MIB,
+                    _ => n as f64,
+                };
+                for k in 0..clients.len() {
+                    let ci = (k + round) % clients.len();
+                    let c = clients[ci];
+                    eprintln!("isolated: round {} {} {}", round + 1, c.name(), w.key());
+                    per_op[wi][ci].push(cpu(&server, &ca, c, w, n)? / units);
+                }
+            }
+        }
+        println!();
+        print!("| client |");
+        for &w in &workloads {
+            print!(" CPU per {} |", size(w).1);
+        }
+        println!();
+        print!("|---|");
+        for _ in &workloads {
+            print!("---|");
+        }
+        println!();
+        for (ci, &c) in clients.iter().enumerate() {
+            print!("| {} |", c.name());
+            let fi = clients.iter().position(|&k| k == c.floor());
+            for row in &per_op {
+                match fi {
+                    Some(fi) if fi != ci => {
+                        let ratios = row[ci].iter().zip(&row[fi]).map(|(v, f)| v / f).collect();
+                        print!(" {:.2}x |", median(ratios).unwrap_or(f64::NAN));
+                    }
+                    _ => {
+                        let us = median(row[ci].clone()).unwrap_or(f64::NAN) * 1e6;
+                        print!(" {us:.1} µs |");
+                    }
+                }
+            }
+            println!();
+        }
+        println!();
+        println!(
+            "(x) = median over rounds of (client / raw floor of the same runtime, same round)"
+        );
+        Ok(())
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2041,19 +2169,33 @@ mod instructions {
             download_bytes,
             POST_BYTES,
         )?;
-        if kind.is_blocking() {
+        // The isolated mode reads the CPU time of the n operations from stdout.
+        let cpu = if kind.is_blocking() {
             let mut c = BlockingClient::new(kind, &setup)?;
             blocking_ops(&mut c, &setup, w, 1)?;
+            let start = process_cpu_secs();
             blocking_ops(&mut c, &setup, w, n)?;
+            process_cpu_secs() - start
         } else {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
+            // As in the wall-clock mode: the concurrent workload on a multi-thread runtime.
+            let rt = match w {
+                Workload::Conc => tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(WORKERS)
+                    .enable_all()
+                    .build()?,
+                _ => tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?,
+            };
             let mut c = AsyncClient::new(kind, &setup)?;
             rt.block_on(async_ops(&mut c, &setup, w, 1))?;
+            let start = process_cpu_secs();
             rt.block_on(async_ops(&mut c, &setup, w, n))?;
+            let cpu = process_cpu_secs() - start;
             rt.block_on(async move { drop(c) });
-        }
+            cpu
+        };
+        println!("cpu_secs {cpu}");
         Ok(())
     }
 
