@@ -200,3 +200,30 @@ dual_test! {
         assert!(text.contains("not TLS") && text.contains("http://"), "{text}");
     }
 }
+
+dual_test! {
+    fn a_tls_read_returns_once_its_response_is_in_and_never_waits_for_records_that_are_not_coming() {
+        // TLS 1.3 servers send session tickets after the handshake, and then nothing until
+        // the next request; a blocking caller's connection blocks on the socket, so a TLS
+        // layer that reads until the socket is empty would wait for the read timeout here.
+        let pki = TestPki::new();
+        let server = HttpBin::start_https(&pki, ServerCert::Valid);
+        let http = manager!(b => b
+            .ca_certs(pki.ca_bundle_path())
+            .timeout(hip::Timeout::new().connect(20.0).read(20.0))
+            .retries(false));
+        // 127.0.0.1 has one address: the blocking API connects on the caller's thread.
+        let base = format!("https://127.0.0.1:{}", server.port());
+        for path in ["/get", "/bytes/300000", "/stream-bytes/70000", "/robots.txt"] {
+            let r = send!(http.request("GET", format!("{base}{path}"))).unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            let want = match path {
+                "/bytes/300000" => 300_000,
+                "/stream-bytes/70000" => 70_000,
+                _ => r.data().len(),
+            };
+            assert_eq!(r.data().len(), want, "{path}");
+        }
+        assert_eq!(server.connections(), 1, "every request reused the one TLS connection");
+    }
+}
