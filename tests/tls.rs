@@ -227,3 +227,37 @@ dual_test! {
         assert_eq!(server.connections(), 1, "every request reused the one TLS connection");
     }
 }
+
+dual_test! {
+    fn a_tls_server_that_goes_silent_after_the_handshake_is_a_read_timeout() {
+        let pki = TestPki::new();
+        let server = HttpBin::start_https(&pki, ServerCert::Valid);
+        let http = manager!(b => b.ca_certs(pki.ca_bundle_path()).retries(false));
+        let url = format!("https://127.0.0.1:{}/delay/5", server.port());
+        let err = send!(http.request("GET", url.as_str()).timeout(hip::Timeout::new().connect(10.0).read(0.2))).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ReadTimeout, "{err}");
+        assert!(err.to_string().contains("read timeout=0.2"), "{err}");
+        // The pool is not corrupted: the next request on it works.
+        let ok = format!("https://127.0.0.1:{}/get", server.port());
+        assert_eq!(send!(http.request("GET", ok.as_str())).unwrap().status(), 200);
+    }
+}
+
+dual_test! {
+    fn a_server_that_never_answers_the_tls_hello_is_a_connect_timeout() {
+        // Accepts TCP connections and never says a word.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let held = std::thread::spawn(move || {
+            let (socket, _) = listener.accept().unwrap();
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            drop(socket);
+        });
+        let http = manager!(b => b.retries(false));
+        let url = format!("https://127.0.0.1:{port}/");
+        let err = send!(http.request("GET", url.as_str()).timeout(hip::Timeout::new().connect(0.2).read(10.0))).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectTimeout, "{err}");
+        assert!(err.to_string().contains("connect timeout=0.2"), "{err}");
+        held.join().unwrap();
+    }
+}
