@@ -32,8 +32,35 @@ const READ_MAX: usize = 1024 * 1024;
 /// The first read of a response by a blocking caller. A blocking socket zeroes the room it
 /// is offered before reading into it (safe code cannot hand uninitialised memory to a std
 /// socket), so a blocking caller offers about what it expects: a response head and a small
-/// body first, more only while reads fill what they were offered.
+/// body first (through a buffer of its thread's, zeroed once), more only while reads fill
+/// what they were offered.
 const BLOCKING_FIRST_READ: usize = 8 * 1024;
+
+thread_local! {
+    /// A blocking caller's buffer for the first read of each response: zeroed once per
+    /// thread instead of once per read.
+    static FIRST_READ: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// One read of at most `want` bytes (up to [`BLOCKING_FIRST_READ`]) into the thread's
+/// buffer, appended to `buf`: a copy of what arrived instead of zeroing `want` bytes of `buf`.
+fn read_through_scratch(
+    io: Pin<&mut BoxIo>,
+    cx: &mut Context<'_>,
+    buf: &mut bytes::BytesMut,
+    want: usize,
+) -> Poll<std::io::Result<usize>> {
+    FIRST_READ.with_borrow_mut(|scratch| {
+        if scratch.len() < want {
+            scratch.resize(want, 0);
+        }
+        let mut filled = tokio::io::ReadBuf::new(&mut scratch[..want]);
+        ready!(tokio::io::AsyncRead::poll_read(io, cx, &mut filled))?;
+        let n = filled.filled().len();
+        buf.extend_from_slice(&scratch[..n]);
+        Poll::Ready(Ok(n))
+    })
+}
 
 /// A read deadline that restarts whenever data arrives: the spec's read timeout bounds each
 /// wait for the server, not the whole response.
@@ -223,7 +250,8 @@ impl Connection {
             match self.h1.next_event()? {
                 Event::NeedData => {
                     let blocking = sync_io::is_blocking();
-                    let want = if blocking && self.response_started.is_none() {
+                    let first = blocking && self.response_started.is_none();
+                    let want = if first {
                         BLOCKING_FIRST_READ.min(self.read_size)
                     } else {
                         self.read_size
@@ -233,20 +261,19 @@ impl Connection {
                         buf.reserve(want);
                     }
                     // An async socket fills uninitialised room for free: it is offered all of
-                    // it; a blocking one only `want` (see BLOCKING_FIRST_READ).
+                    // it. A blocking one zeroes what it is offered, so it is offered `want`, and
+                    // a response's first read goes through the thread's buffer, zeroed once,
+                    // and is copied (see BLOCKING_FIRST_READ).
                     let spare = buf.capacity() - buf.len();
-                    let (room, read) = if blocking {
+                    let io = Pin::new(self.io.get_mut());
+                    let (room, read) = if first {
+                        (want, read_through_scratch(io, cx, buf, want))
+                    } else if blocking {
                         let mut limited = bytes::BufMut::limit(&mut *buf, want);
-                        let read = tokio_util::io::poll_read_buf(
-                            Pin::new(self.io.get_mut()),
-                            cx,
-                            &mut limited,
-                        );
+                        let read = tokio_util::io::poll_read_buf(io, cx, &mut limited);
                         (spare.min(want), read)
                     } else {
-                        let read =
-                            tokio_util::io::poll_read_buf(Pin::new(self.io.get_mut()), cx, buf);
-                        (spare, read)
+                        (spare, tokio_util::io::poll_read_buf(io, cx, buf))
                     };
                     match ready!(read) {
                         Ok(0) => self.h1.receive_eof(),
