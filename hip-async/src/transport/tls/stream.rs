@@ -15,7 +15,7 @@
 //! `io::Error` of kind `InvalidData` wrapping the `rustls::Error`, and an end of the stream
 //! during the handshake is `UnexpectedEof`.
 
-use std::io::{self, BufRead, IoSlice, Read, Write};
+use std::io::{self, BufRead, IoSlice, Write};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -30,27 +30,24 @@ pub(crate) struct TlsStream {
     conn: ClientConnection,
     /// `close_notify` has been queued (by `poll_shutdown`).
     closing: bool,
+    /// What the last transport read brought: rustls reads at most one record's worth per
+    /// `read_tls`, so reading the transport through this buffer makes one system call per
+    /// up to [`INCOMING_MAX`] bytes while a large body streams in. Zeroed once when it is
+    /// allocated or grows; it grows from [`INCOMING_MIN`] when a read fills it and shrinks
+    /// back when a read finds little, so an idle connection keeps the small one.
+    incoming: Vec<u8>,
+    /// The part of `incoming` rustls has not taken yet.
+    pending: std::ops::Range<usize>,
 }
 
-/// The transport as an `io::Read` for rustls: `Pending` is `WouldBlock` (the waker is
+/// The smallest transport read: a full TLS record (16 KiB of plaintext and its overhead).
+const INCOMING_MIN: usize = 16 * 1024 + 256;
+
+/// The largest transport read.
+const INCOMING_MAX: usize = 64 * 1024;
+
+/// The transport as an `io::Write` for rustls: `Pending` is `WouldBlock` (the waker is
 /// registered by the transport's poll).
-struct ReadIo<'a, 'b> {
-    io: &'a mut BoxIo,
-    cx: &'a mut Context<'b>,
-}
-
-impl Read for ReadIo<'_, '_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut buf = ReadBuf::new(buf);
-        match Pin::new(&mut *self.io).poll_read(self.cx, &mut buf) {
-            Poll::Ready(Ok(())) => Ok(buf.filled().len()),
-            Poll::Ready(Err(e)) => Err(e),
-            Poll::Pending => Err(io::ErrorKind::WouldBlock.into()),
-        }
-    }
-}
-
-/// The transport as an `io::Write` for rustls, as [`ReadIo`].
 struct WriteIo<'a, 'b> {
     io: &'a mut BoxIo,
     cx: &'a mut Context<'b>,
@@ -94,6 +91,8 @@ impl TlsStream {
             io,
             conn,
             closing: false,
+            incoming: Vec::new(),
+            pending: 0..0,
         };
         std::future::poll_fn(|cx| stream.poll_handshake(cx)).await?;
         Ok(stream)
@@ -141,14 +140,40 @@ impl TlsStream {
         Pin::new(&mut self.io).poll_flush(cx)
     }
 
-    /// One read of TLS records from the transport, processed; the bytes read (0 at the end
-    /// of the stream).
+    /// Hands rustls TLS records (what is left of the last transport read, else a new read)
+    /// and processes them; the bytes handed (0 at the end of the stream).
     fn poll_receive(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        let mut io = ReadIo {
-            io: &mut self.io,
-            cx,
+        if self.pending.is_empty() {
+            if self.incoming.is_empty() {
+                self.incoming = vec![0; INCOMING_MIN];
+            }
+            let mut read = ReadBuf::new(&mut self.incoming);
+            ready!(Pin::new(&mut self.io).poll_read(cx, &mut read))?;
+            let n = read.filled().len();
+            self.pending = 0..n;
+            if n == self.incoming.len() && n < INCOMING_MAX {
+                self.incoming.resize(INCOMING_MAX, 0);
+            } else if n < INCOMING_MIN / 4 && self.incoming.len() > INCOMING_MIN {
+                self.incoming.truncate(INCOMING_MIN);
+                self.incoming.shrink_to_fit();
+            }
+        }
+        let n = if self.pending.is_empty() {
+            // The end of the transport: rustls learns it from a read of nothing.
+            self.conn.read_tls(&mut io::empty())?
+        } else {
+            let mut records = &self.incoming[self.pending.clone()];
+            let n = self.conn.read_tls(&mut records)?;
+            if n == 0 {
+                // rustls took nothing while records wait: it would never make progress.
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "the TLS layer refused more records",
+                )));
+            }
+            self.pending.start += n;
+            n
         };
-        let n = ready!(polled(self.conn.read_tls(&mut io)))?;
         if let Err(e) = self.conn.process_new_packets() {
             // rustls queued an alert that tells the server why: sent if the transport
             // takes it now.
