@@ -76,7 +76,7 @@ impl Write for WriteIo<'_, '_> {
     }
 }
 
-/// `Poll` from an `io::Result` of a rustls call on [`ReadIo`] / [`WriteIo`].
+/// `Poll` from an `io::Result` of a rustls call on [`WriteIo`].
 fn polled<T>(r: io::Result<T>) -> Poll<io::Result<T>> {
     match r {
         Err(e) if e.kind() == io::ErrorKind::WouldBlock => Poll::Pending,
