@@ -44,21 +44,27 @@ thread_local! {
 
 /// One read of at most `want` bytes (up to [`BLOCKING_FIRST_READ`]) into the thread's
 /// buffer, appended to `buf`: a copy of what arrived instead of zeroing `want` bytes of `buf`.
+/// `None` when the buffer is in use further up this thread's stack (a custom connector's
+/// stream that makes a request of its own while it is read).
 fn read_through_scratch(
     io: Pin<&mut BoxIo>,
     cx: &mut Context<'_>,
     buf: &mut bytes::BytesMut,
     want: usize,
-) -> Poll<std::io::Result<usize>> {
-    FIRST_READ.with_borrow_mut(|scratch| {
+) -> Option<Poll<std::io::Result<usize>>> {
+    FIRST_READ.with(|cell| {
+        let mut scratch = cell.try_borrow_mut().ok()?;
         if scratch.len() < want {
             scratch.resize(want, 0);
         }
         let mut filled = tokio::io::ReadBuf::new(&mut scratch[..want]);
-        ready!(tokio::io::AsyncRead::poll_read(io, cx, &mut filled))?;
-        let n = filled.filled().len();
-        buf.extend_from_slice(&scratch[..n]);
-        Poll::Ready(Ok(n))
+        Some(
+            tokio::io::AsyncRead::poll_read(io, cx, &mut filled).map_ok(|()| {
+                let n = filled.filled().len();
+                buf.extend_from_slice(&filled.filled()[..n]);
+                n
+            }),
+        )
     })
 }
 
@@ -265,15 +271,20 @@ impl Connection {
                     // a response's first read goes through the thread's buffer, zeroed once,
                     // and is copied (see BLOCKING_FIRST_READ).
                     let spare = buf.capacity() - buf.len();
-                    let io = Pin::new(self.io.get_mut());
-                    let (room, read) = if first {
-                        (want, read_through_scratch(io, cx, buf, want))
+                    let io = self.io.get_mut();
+                    let through_scratch = if first {
+                        read_through_scratch(Pin::new(&mut *io), cx, buf, want)
+                    } else {
+                        None
+                    };
+                    let (room, read) = if let Some(read) = through_scratch {
+                        (want, read)
                     } else if blocking {
                         let mut limited = bytes::BufMut::limit(&mut *buf, want);
-                        let read = tokio_util::io::poll_read_buf(io, cx, &mut limited);
+                        let read = tokio_util::io::poll_read_buf(Pin::new(io), cx, &mut limited);
                         (spare.min(want), read)
                     } else {
-                        (spare, tokio_util::io::poll_read_buf(io, cx, buf))
+                        (spare, tokio_util::io::poll_read_buf(Pin::new(io), cx, buf))
                     };
                     match ready!(read) {
                         Ok(0) => self.h1.receive_eof(),
