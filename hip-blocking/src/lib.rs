@@ -4,12 +4,15 @@
 //!
 //! It is the async API underneath: each blocking manager (or standalone pool) owns one
 //! private current-thread tokio runtime, shared by its clones, its pools and its live
-//! responses, and every waiting call runs the async call to completion on it. Timeouts,
-//! retries, redirects, errors and logging are therefore exactly those of the async API.
+//! responses, and every waiting call runs the async call to completion on the calling
+//! thread, with that runtime's drivers turned by a thread of their own. Timeouts, retries,
+//! redirects, errors and logging are therefore exactly those of the async API. The
+//! connections it opens with the default connector (plain and TLS) are sockets in blocking
+//! mode, read and written on the calling thread and bounded by socket timeouts.
 //!
-//! - Many threads may use one manager at once; their requests proceed concurrently (tokio
-//!   lets several threads `block_on` one current-thread runtime, each polling its own
-//!   request), with no lock held around a request.
+//! - Many threads may use one manager at once; their requests proceed concurrently (each
+//!   polls its own request with the runtime's `Handle::block_on`), with no lock held around
+//!   a request.
 //! - Called from inside an async runtime, every waiting call returns an
 //!   `ErrorKind::Runtime` error instead of blocking the runtime or panicking. Constructing
 //!   and dropping managers there is fine.

@@ -11,9 +11,10 @@
 //! default connector wait with blocking system calls on that thread, bounded by socket
 //! timeouts, so a request costs the socket calls a blocking client makes (no
 //! `epoll_wait`, no wake-up from another thread), and many threads can be inside calls at
-//! once without handing anything to one another. Only what has no socket of its own to
-//! block on (name resolution, TCP connect, pool waits, retry sleeps, custom connectors)
-//! waits for the driver thread.
+//! once without handing anything to one another. TLS runs over the same blocking socket,
+//! and a host with one address is connected on the calling thread too. Only what has no
+//! socket of its own to block on (name resolution, Happy Eyeballs between several
+//! addresses, pool waits, retry sleeps, custom connectors) waits for the driver thread.
 
 use std::cell::Cell;
 use std::future::Future;
