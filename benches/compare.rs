@@ -456,10 +456,7 @@ mod isolated {
     /// CPU seconds of `n` operations of one client process.
     fn cpu(server: &ServerProc, ca: &Path, kind: ClientKind, w: Workload, n: usize) -> Res<f64> {
         let out = Command::new(std::env::current_exe()?)
-            .arg("--hip-bench-client")
-            .args([kind.name(), w.key(), &n.to_string()])
-            .args([server.http_port.to_string(), server.https_port.to_string()])
-            .arg(ca)
+            .args(client_args(server, ca, kind, w, n))
             .env("HIP_BENCH_DOWNLOAD_BYTES", DOWNLOAD_BYTES.to_string())
             .env("HIP_BENCH_PRINT_CPU", "1")
             .stdin(Stdio::null())
@@ -649,6 +646,26 @@ impl Drop for ServerProc {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The arguments of one client process (`--hip-bench-client`, run by
+/// `instructions::client_main`) doing `n` operations of `w` against `server`.
+fn client_args(
+    server: &ServerProc,
+    ca: &Path,
+    kind: ClientKind,
+    w: Workload,
+    n: usize,
+) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = ["--hip-bench-client", kind.name(), w.key()]
+        .iter()
+        .map(Into::into)
+        .collect();
+    for v in [n, server.http_port.into(), server.https_port.into()] {
+        args.push(v.to_string().into());
+    }
+    args.push(ca.into());
+    args
 }
 
 fn spawn_server(pki: &TestPki) -> Res<ServerProc> {
@@ -2219,10 +2236,7 @@ mod instructions {
             .arg("--tool=callgrind")
             .arg(format!("--callgrind-out-file={}", out.display()))
             .arg(std::env::current_exe()?)
-            .arg("--hip-bench-client")
-            .args([kind.name(), w.key(), &n.to_string()])
-            .args([server.http_port.to_string(), server.https_port.to_string()])
-            .arg(ca)
+            .args(client_args(server, ca, kind, w, n))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -2374,10 +2388,7 @@ mod copies {
             server, ca, mib, ..
         } = rig;
         let mut cmd = Command::new(std::env::current_exe()?);
-        cmd.arg("--hip-bench-client")
-            .args([kind.name(), w.key(), &n.to_string()])
-            .args([server.http_port.to_string(), server.https_port.to_string()])
-            .arg(ca)
+        cmd.args(client_args(server, ca, kind, w, n))
             .env("HIP_BENCH_DOWNLOAD_BYTES", (mib << 20).to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
