@@ -155,29 +155,19 @@ pub(crate) async fn run(
     // loop's future (some KiB) is built in place instead of copied.
     match opts.deadline {
         None => urlopen(src, method, url, opts).await,
-        Some(limit) => {
-            let passed = || {
-                Error::new(
+        // A blocking caller's sockets bound their own waits by the deadline too.
+        Some(limit) => sync_io::timeout(limit, urlopen(src, method, url, opts))
+            .await
+            .unwrap_or_else(|| {
+                Err(Error::new(
                     ErrorKind::Deadline,
                     format!(
                         "the request did not complete within its deadline ({}s)",
                         limit.as_secs_f64()
                     ),
                 )
-                .with_url(url)
-            };
-            // A blocking caller's sockets bound their own waits by the deadline too: what
-            // fails once it has passed failed because of it.
-            let until = std::time::Instant::now() + limit;
-            let bounded = sync_io::limited(Some(until), urlopen(src, method, url, opts));
-            match tokio::time::timeout(limit, bounded).await {
-                Ok(Err(_)) if sync_io::is_blocking() && std::time::Instant::now() >= until => {
-                    Err(passed())
-                }
-                Ok(r) => r,
-                Err(_elapsed) => Err(passed()),
-            }
-        }
+                .with_url(url))
+            }),
     }
 }
 

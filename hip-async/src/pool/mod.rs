@@ -17,7 +17,6 @@ mod key;
 mod registry;
 
 use std::fmt;
-use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -369,34 +368,21 @@ impl HttpConnectionPool {
         // One deadline covers name resolution, TCP connect and the TLS handshake; the end
         // of each phase is stamped for the timings. A blocking caller's handshakes block on
         // the socket, bounded by the same deadline (see `sync_io`).
-        let until = connect_timeout.map(|t| std::time::Instant::now() + t);
         let mut connecting = pin!(timing::scope(connecting));
-        let handshake = std::future::poll_fn(|cx| {
-            sync_io::within(until, || Future::poll(connecting.as_mut(), cx))
-        });
-        let timed_out = |t: Duration| {
-            Error::new(
-                ErrorKind::ConnectTimeout,
-                format!(
-                    "Connection to {} timed out. (connect timeout={})",
-                    self.inner.host,
-                    t.as_secs_f64()
-                ),
-            )
-        };
         let io = match connect_timeout {
-            None => handshake.await,
-            Some(t) => match tokio::time::timeout(t, handshake).await {
-                // A blocking wait that reached the deadline fails as a timed-out socket.
-                Ok(Err(_))
-                    if sync_io::is_blocking()
-                        && until.is_some_and(|u| std::time::Instant::now() >= u) =>
-                {
-                    Err(timed_out(t))
-                }
-                Ok(r) => r,
-                Err(_) => Err(timed_out(t)),
-            },
+            None => connecting.as_mut().await,
+            Some(t) => sync_io::timeout(t, connecting.as_mut())
+                .await
+                .unwrap_or_else(|| {
+                    Err(Error::new(
+                        ErrorKind::ConnectTimeout,
+                        format!(
+                            "Connection to {} timed out. (connect timeout={})",
+                            self.inner.host,
+                            t.as_secs_f64()
+                        ),
+                    ))
+                }),
         };
         let io = io.map_err(|e| e.with_pool(self.describe()))?;
         let setup = timing::stamps(connecting).since(start);

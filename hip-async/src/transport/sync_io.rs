@@ -124,6 +124,21 @@ pub(crate) async fn limited<F: Future>(until: Option<Instant>, fut: F) -> F::Out
     std::future::poll_fn(|cx| within(until, || fut.as_mut().poll(cx))).await
 }
 
+/// `tokio::time::timeout(limit, fut)` for a future a blocking caller may poll: its sockets'
+/// waits are bounded by the same limit (see [`limited`]), and a failure once the limit has
+/// passed is the limit running out. `None` when it ran out.
+pub(crate) async fn timeout<T, E>(
+    limit: Duration,
+    fut: impl Future<Output = Result<T, E>>,
+) -> Option<Result<T, E>> {
+    let until = Instant::now() + limit;
+    match tokio::time::timeout(limit, limited(Some(until), fut)).await {
+        Ok(Err(_)) if is_blocking() && Instant::now() >= until => None,
+        Ok(done) => Some(done),
+        Err(_elapsed) => None,
+    }
+}
+
 /// Runs `f` (one poll of a connection that is checked for liveness) so that no socket
 /// waits: reads find what has already arrived or return `Pending`.
 pub(crate) fn probing<R>(f: impl FnOnce() -> R) -> R {

@@ -97,16 +97,28 @@ impl SyncTcp {
         Ok(())
     }
 
-    /// The stream in the mode the current caller needs: blocking (with its bound and
-    /// whether it is a probe) or async.
-    fn mode_for_caller(&mut self) -> io::Result<Option<Caller>> {
+    /// One I/O call on `arg` with the stream in the mode the current caller needs (switched
+    /// first if it is in the other): `blocking` for a blocking caller, with its bound and
+    /// whether it is a probe; `on_async` on the tokio stream for the others.
+    fn poll_as_caller<A, T>(
+        &mut self,
+        arg: A,
+        blocking: impl FnOnce(&mut Self, Caller, A) -> Poll<io::Result<T>>,
+        on_async: impl FnOnce(Pin<&mut tokio::net::TcpStream>, A) -> Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
         let caller = super::caller();
         if caller.blocking {
-            self.make_blocking()?;
-            Ok(Some(caller))
-        } else {
-            self.make_async()?;
-            Ok(None)
+            if let Err(e) = self.make_blocking() {
+                return Poll::Ready(Err(e));
+            }
+            return blocking(self, caller, arg);
+        }
+        if let Err(e) = self.make_async() {
+            return Poll::Ready(Err(e));
+        }
+        match &mut self.mode {
+            Mode::Async(s) => on_async(Pin::new(s), arg),
+            _ => Poll::Ready(Err(Self::gone())),
         }
     }
 
@@ -138,33 +150,14 @@ impl SyncTcp {
                     .map(|n| buf.advance(n)),
             );
         }
-        loop {
-            let want = match remaining(caller.until) {
-                Ok(w) => w,
-                Err(e) => return Poll::Ready(Err(e)),
-            };
-            if self.read_timeout.needs(want) {
-                if let Err(e) = stream.set_read_timeout(want) {
-                    return Poll::Ready(Err(e));
-                }
-                self.read_timeout = Applied(want);
-            }
-            match stream.read(buf.initialize_unfilled()) {
-                Ok(n) => {
-                    buf.advance(n);
-                    return Poll::Ready(Ok(()));
-                }
-                // The socket timeout ran out (it may be shorter than the bound: look again).
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
-                    ) => {}
-                Err(e) => return Poll::Ready(Err(e)),
-            }
-        }
+        let read = bounded(
+            stream,
+            caller.until,
+            &mut self.read_timeout,
+            std::net::TcpStream::set_read_timeout,
+            |mut s| s.read(buf.initialize_unfilled()),
+        );
+        Poll::Ready(read.map(|n| buf.advance(n)))
     }
 
     /// One blocking write of `bufs`, bounded as reads are.
@@ -172,32 +165,45 @@ impl SyncTcp {
         let Mode::Blocking(stream) = &mut self.mode else {
             return Poll::Ready(Err(Self::gone()));
         };
-        loop {
-            let want = match remaining(caller.until) {
-                Ok(w) => w,
-                Err(e) => return Poll::Ready(Err(e)),
-            };
-            if self.write_timeout.needs(want) {
-                if let Err(e) = stream.set_write_timeout(want) {
-                    return Poll::Ready(Err(e));
-                }
-                self.write_timeout = Applied(want);
-            }
-            let written = match bufs {
-                [one] => stream.write(one),
-                _ => stream.write_vectored(bufs),
-            };
-            match written {
-                Ok(n) => return Poll::Ready(Ok(n)),
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
-                    ) => {}
-                Err(e) => return Poll::Ready(Err(e)),
-            }
+        Poll::Ready(bounded(
+            stream,
+            caller.until,
+            &mut self.write_timeout,
+            std::net::TcpStream::set_write_timeout,
+            |mut s| match bufs {
+                [one] => s.write(one),
+                _ => s.write_vectored(bufs),
+            },
+        ))
+    }
+}
+
+/// Runs `op`, one blocking call on `stream`, until it is done or fails, with the socket
+/// timeout `set` (last set to `applied`) bounding each try by what is left before `until`:
+/// a try whose socket timeout ran out (it may end before the bound) is made again, and the
+/// bound itself passing is the [`timed_out`](super::timed_out) error.
+fn bounded<T>(
+    stream: &std::net::TcpStream,
+    until: Option<std::time::Instant>,
+    applied: &mut Applied,
+    set: fn(&std::net::TcpStream, Option<Duration>) -> io::Result<()>,
+    mut op: impl FnMut(&std::net::TcpStream) -> io::Result<T>,
+) -> io::Result<T> {
+    loop {
+        let want = remaining(until)?;
+        if applied.needs(want) {
+            set(stream, want)?;
+            *applied = Applied(want);
+        }
+        match op(stream) {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) => {}
+            done => return done,
         }
     }
 }
@@ -208,15 +214,11 @@ impl AsyncRead for SyncTcp {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        match this.mode_for_caller() {
-            Err(e) => Poll::Ready(Err(e)),
-            Ok(Some(caller)) => this.read_blocking(caller, buf),
-            Ok(None) => match &mut this.mode {
-                Mode::Async(s) => Pin::new(s).poll_read(cx, buf),
-                _ => Poll::Ready(Err(Self::gone())),
-            },
-        }
+        self.get_mut().poll_as_caller(
+            buf,
+            |this, caller, buf| this.read_blocking(caller, buf),
+            |s, buf| s.poll_read(cx, buf),
+        )
     }
 }
 
@@ -226,15 +228,11 @@ impl AsyncWrite for SyncTcp {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        match this.mode_for_caller() {
-            Err(e) => Poll::Ready(Err(e)),
-            Ok(Some(caller)) => this.write_blocking(caller, &[IoSlice::new(buf)]),
-            Ok(None) => match &mut this.mode {
-                Mode::Async(s) => Pin::new(s).poll_write(cx, buf),
-                _ => Poll::Ready(Err(Self::gone())),
-            },
-        }
+        self.get_mut().poll_as_caller(
+            buf,
+            |this, caller, buf| this.write_blocking(caller, &[IoSlice::new(buf)]),
+            |s, buf| s.poll_write(cx, buf),
+        )
     }
 
     fn poll_write_vectored(
@@ -242,15 +240,11 @@ impl AsyncWrite for SyncTcp {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        match this.mode_for_caller() {
-            Err(e) => Poll::Ready(Err(e)),
-            Ok(Some(caller)) => this.write_blocking(caller, bufs),
-            Ok(None) => match &mut this.mode {
-                Mode::Async(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-                _ => Poll::Ready(Err(Self::gone())),
-            },
-        }
+        self.get_mut().poll_as_caller(
+            bufs,
+            |this, caller, bufs| this.write_blocking(caller, bufs),
+            |s, bufs| s.poll_write_vectored(cx, bufs),
+        )
     }
 
     fn is_write_vectored(&self) -> bool {
