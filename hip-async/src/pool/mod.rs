@@ -35,7 +35,7 @@ pub(crate) use registry::{url_host, url_scheme, Registry, Resolved};
 
 use crate::transport::timing::{self, Opened};
 use crate::transport::Scheme;
-use crate::transport::{self, sync_io, tls, CertReqs, DestinationTls, Dialer, Route};
+use crate::transport::{self, sync_io, tcp, tls, CertReqs, DestinationTls, Dialer, Route};
 use crate::warnings;
 
 /// How long a connection must have sat idle before its checkout turns the I/O driver once
@@ -373,16 +373,7 @@ impl HttpConnectionPool {
             None => connecting.as_mut().await,
             Some(t) => sync_io::timeout(t, connecting.as_mut())
                 .await
-                .unwrap_or_else(|| {
-                    Err(Error::new(
-                        ErrorKind::ConnectTimeout,
-                        format!(
-                            "Connection to {} timed out. (connect timeout={})",
-                            self.inner.host,
-                            t.as_secs_f64()
-                        ),
-                    ))
-                }),
+                .unwrap_or_else(|| Err(tcp::connect_timeout_error(&self.inner.host, t))),
         };
         let io = io.map_err(|e| e.with_pool(self.describe()))?;
         let setup = timing::stamps(connecting).since(start);
