@@ -165,3 +165,40 @@ dual_test! {
         assert_eq!(server.connections(), 1);
     }
 }
+
+dual_test! {
+    fn a_whole_second_timeout_is_not_printed_as_a_bare_integer() {
+        // Timeouts are reported as urllib3 reports its float seconds: "(read timeout=1.0)"
+        // and "(connect timeout=1.0)", never "=1".
+        let server = support::HttpBin::start();
+        let http = manager!(b => b.retries(false));
+        let err = send!(http
+            .request("GET", server.url("/delay/5").as_str())
+            .timeout(Timeout::new().read(1.0)))
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ReadTimeout, "{err}");
+        assert!(err.to_string().contains("(read timeout=1.0)"), "{err}");
+
+        // A listener that accepts and never answers the TLS hello: the pool's connect
+        // deadline covers the handshake.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let held = std::thread::spawn(move || {
+            let (socket, _) = listener.accept().unwrap();
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            drop(socket);
+        });
+        let url = format!("https://127.0.0.1:{port}/");
+        let err = send!(http
+            .request("GET", url.as_str())
+            .timeout(Timeout::new().connect(1.0).read(10.0)))
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectTimeout, "{err}");
+        assert!(
+            err.to_string()
+                .contains("Connection to 127.0.0.1 timed out. (connect timeout=1.0)"),
+            "{err}"
+        );
+        held.join().unwrap();
+    }
+}

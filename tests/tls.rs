@@ -261,23 +261,3 @@ dual_test! {
         held.join().unwrap();
     }
 }
-
-dual_test! {
-    fn a_whole_second_connect_timeout_is_not_printed_as_a_bare_integer() {
-        // The pool's connect deadline and the connector's share one message: urllib3's
-        // "(connect timeout=1.0)", not "(connect timeout=1)".
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let held = std::thread::spawn(move || {
-            let (socket, _) = listener.accept().unwrap();
-            std::thread::sleep(std::time::Duration::from_secs(3));
-            drop(socket);
-        });
-        let http = manager!(b => b.retries(false));
-        let url = format!("https://127.0.0.1:{port}/");
-        let err = send!(http.request("GET", url.as_str()).timeout(hip::Timeout::new().connect(1.0).read(10.0))).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::ConnectTimeout, "{err}");
-        assert!(err.to_string().contains("Connection to 127.0.0.1 timed out. (connect timeout=1.0)"), "{err}");
-        held.join().unwrap();
-    }
-}

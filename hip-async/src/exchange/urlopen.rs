@@ -566,7 +566,7 @@ async fn attempt(
                         let secs = read_timeout.map_or(0.0, |t| t.as_secs_f64());
                         Err(Error::new(
                             ErrorKind::ReadTimeout,
-                            format!("Write timed out. (read timeout={secs})"),
+                            format!("Write timed out. (read timeout={secs:?})"),
                         )
                         .with_source(io))
                     }

@@ -107,7 +107,7 @@ impl ReadDeadline {
         let secs = self.timeout.map(|t| t.as_secs_f64()).unwrap_or(0.0);
         Error::new(
             ErrorKind::ReadTimeout,
-            format!("Read timed out. (read timeout={secs})"),
+            format!("Read timed out. (read timeout={secs:?})"),
         )
     }
 
