@@ -28,6 +28,9 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 /// Puts `addrs` in the order they are tried: duplicates dropped, families alternating, IPv6
 /// first when there are both, each family in the order given.
 pub(crate) fn interleave(addrs: Vec<SocketAddr>) -> Vec<SocketAddr> {
+    if addrs.len() < 2 {
+        return addrs;
+    }
     let mut v6 = Vec::new();
     let mut v4 = Vec::new();
     for addr in addrs {
@@ -61,6 +64,13 @@ where
     Fut: Future<Output = io::Result<T>>,
 {
     let total = addrs.len();
+    if let [addr] = addrs[..] {
+        // Nothing to race: no attempt delay, no set of attempts.
+        return attempt(addr).await.map_err(|e| {
+            tracing::debug!(target: "hip::connect", host, %addr, error = %e, "connect attempt failed");
+            all_failed(host, vec![(addr, e)])
+        });
+    }
     let mut waiting = addrs.into_iter().enumerate();
     let mut running = FuturesUnordered::new();
     let start = |(i, addr): (usize, SocketAddr)| {
@@ -118,16 +128,25 @@ where
         }
     }
     failures.sort_by_key(|(i, _, _)| *i);
+    Err(all_failed(
+        host,
+        failures.into_iter().map(|(_, a, e)| (a, e)).collect(),
+    ))
+}
+
+/// The error of a race that no attempt won: [`AttemptsFailed`], of the kind of the first
+/// attempt's error.
+fn all_failed(host: &str, failures: Vec<(SocketAddr, io::Error)>) -> io::Error {
     let kind = failures
         .first()
-        .map_or(io::ErrorKind::NotFound, |(_, _, e)| e.kind());
-    Err(io::Error::new(
+        .map_or(io::ErrorKind::NotFound, |(_, e)| e.kind());
+    io::Error::new(
         kind,
         AttemptsFailed {
             host: host.to_owned(),
-            failures: failures.into_iter().map(|(_, a, e)| (a, e)).collect(),
+            failures,
         },
-    ))
+    )
 }
 
 /// The instant `delay` from now; a delay too long to add (`Duration::MAX`) is some thirty
