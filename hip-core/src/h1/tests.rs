@@ -413,6 +413,38 @@ fn content_length_parsing() {
         cl(&[("Content-Length", "7,")]).unwrap_err().message(),
         "invalid Content-Length value \"7,\""
     );
+    assert_eq!(cl(&[("Content-Length", "\t7\t,7")]).unwrap(), Some(7));
+    for bad in ["", " ", " , 7", "7,,7", "+7", "7 7"] {
+        assert_eq!(
+            cl(&[("Content-Length", bad)]).unwrap_err().message(),
+            format!("invalid Content-Length value {bad:?}")
+        );
+    }
+    assert_eq!(
+        cl(&[("Content-Length", "18446744073709551616")])
+            .unwrap_err()
+            .message(),
+        "Content-Length value \"18446744073709551616\" does not fit in 64 bits"
+    );
+}
+
+#[test]
+fn list_headers_split_on_commas_and_trim_spaces_and_tabs_only() {
+    let te = |v: &str| read::transfer_encoding(&dict(&[("Transfer-Encoding", v)]));
+    assert_eq!(te("chunked"), Some(true));
+    assert_eq!(te("gzip ,\tChunked\t"), Some(true));
+    assert_eq!(te("chunked, "), Some(true), "empty elements are skipped");
+    assert_eq!(te("chunked, gzip"), Some(false));
+    assert_eq!(te(",,,"), Some(false));
+    assert_eq!(te("x-chunked"), Some(false));
+    let conn = |v: &str| read::connection_has(&dict(&[("Connection", v)]), "close");
+    assert!(conn(" , \tclose ,"));
+    assert!(conn("keep-alive,CLOSE"));
+    assert!(!conn("closed"));
+    assert!(
+        !conn("\u{a0}close"),
+        "only spaces and tabs are whitespace here"
+    );
 }
 
 #[test]
