@@ -16,12 +16,18 @@ impl HttpConnectionPool {
         &self,
         method: &str,
         url: &str,
-        opts: RequestOptions,
+        mut opts: RequestOptions,
     ) -> Result<HttpResponse, Error> {
-        if !opts.assert_same_host {
-            // The spec sends any URL through this pool then (redirects too), with a
-            // foreign absolute URL as the request target.
-            return exchange::run(Source::AnyHost(self), method, url, opts).await;
+        let src = self.source(url, opts.assert_same_host)?;
+        exchange::run(src, method, url, &mut opts).await
+    }
+
+    /// Where a request for `url` goes: this pool, refusing other hosts unless
+    /// `assert_same_host` is false (the spec then sends any URL through this pool, redirects
+    /// too, with a foreign absolute URL as the request target).
+    pub(crate) fn source(&self, url: &str, assert_same_host: bool) -> Result<Source<'_>, Error> {
+        if !assert_same_host {
+            return Ok(Source::AnyHost(self));
         }
         if !self.is_same_host(url) {
             return Err(Error::new(
@@ -33,7 +39,7 @@ impl HttpConnectionPool {
             )
             .with_url(url));
         }
-        exchange::run(Source::Pool(self), method, url, opts).await
+        Ok(Source::Pool(self))
     }
 
     /// Starts a request built with the spec's `RequestMethods.request` semantics. `method`

@@ -2,6 +2,7 @@
 //! `request_encode_body`) and `urlopen` keyword arguments, as a builder.
 
 use std::borrow::Cow;
+use std::future::Future;
 use std::sync::Arc;
 
 use hip_core::filepost::{encode_multipart_formdata, encode_url_fields, urlencode, Fields};
@@ -12,7 +13,7 @@ use hip_core::{Error, ErrorKind, HttpHeaderDict};
 
 use super::flavor::{Async, Blocking, Flavor};
 use super::session::Session;
-use crate::exchange::{Body, HttpResponse, RequestOptions};
+use crate::exchange::{self, Body, HttpResponse, RequestOptions};
 use crate::pool::HttpConnectionPool;
 
 /// What a builder sends through: its own handle (an `Arc` clone) on the pool or the
@@ -311,20 +312,36 @@ impl<F: Flavor> RequestBuilder<F> {
     }
 
     /// Sends the request on any flavour: the one request future both APIs run.
-    async fn send_async(self) -> Result<HttpResponse, Error> {
-        let (target, method, url, opts) = self.into_parts()?;
-        match &target {
-            Target::Pool(p) => p.urlopen(&method, &url, opts).await,
-            Target::Manager(m) => m.urlopen(&method, &url, opts).await,
+    ///
+    /// An `async` block rather than an `async fn`: the block keeps the builder where it was
+    /// captured, while an `async fn` would move its argument (some hundreds of bytes) into
+    /// its locals when first polled. The urlopen loop borrows the builder's parts for the
+    /// same reason: moving the options through each async call would copy them each time.
+    #[allow(clippy::manual_async_fn)] // on purpose: see above
+    fn send_async(mut self) -> impl Future<Output = Result<HttpResponse, Error>> + Send + 'static {
+        async move {
+            self.apply_fields()?;
+            let RequestBuilder {
+                target,
+                method,
+                url,
+                opts,
+                ..
+            } = &mut self;
+            let src = match &*target {
+                Target::Pool(p) => p.source(url, opts.assert_same_host)?,
+                Target::Manager(m) => m.source(opts),
+            };
+            exchange::run(src, method, url, opts).await
         }
     }
 
-    /// Applies the field encoding rules and returns what `urlopen` needs.
-    fn into_parts(mut self) -> Result<(Target, Cow<'static, str>, String, RequestOptions), Error> {
+    /// Applies the field encoding rules to the builder's URL, body and headers, or returns
+    /// the error a builder call recorded.
+    fn apply_fields(&mut self) -> Result<(), Error> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        let mut url = self.url;
         if let Some(fields) = self.fields.take() {
             let in_url = match self.encoding {
                 Encoding::Url => true,
@@ -335,7 +352,7 @@ impl<F: Flavor> RequestBuilder<F> {
             };
             if in_url {
                 // Before any #fragment, after any query (hip-core's request_encode_url).
-                url = encode_url_fields(&url, &fields)?;
+                self.url = encode_url_fields(&self.url, &fields)?;
             } else {
                 if !self.opts.body.is_empty() {
                     return Err(Error::new(
@@ -364,7 +381,7 @@ impl<F: Flavor> RequestBuilder<F> {
                 })
                 .insert("Content-Type", content_type);
         }
-        Ok((self.target, self.method, url, self.opts))
+        Ok(())
     }
 }
 

@@ -25,6 +25,13 @@ impl Session {
         url: &str,
         mut opts: RequestOptions,
     ) -> Result<HttpResponse, Error> {
+        let src = self.source(&mut opts);
+        exchange::run(src, method, url, &mut opts).await
+    }
+
+    /// Fills in the manager's defaults where `opts` has none, and names the manager's pools
+    /// as where the request goes.
+    pub(crate) fn source(&self, opts: &mut RequestOptions) -> Source<'_> {
         if opts.headers.is_none() && !self.headers.is_empty() {
             opts.headers = Some(self.headers.clone());
         }
@@ -34,6 +41,6 @@ impl Session {
         if opts.deadline.is_none() {
             opts.deadline = self.deadline;
         }
-        exchange::run(Source::Manager(&self.registry), method, url, opts).await
+        Source::Manager(&self.registry)
     }
 }

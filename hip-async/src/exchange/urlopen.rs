@@ -149,14 +149,15 @@ pub(crate) async fn run(
     src: Source<'_>,
     method: &str,
     url: &str,
-    opts: RequestOptions,
+    opts: &mut RequestOptions,
 ) -> Result<HttpResponse, Error> {
-    // `urlopen(..)` is written in each arm, not bound first: awaited where it is made, the
+    // The options are borrowed from the caller's future, not moved into each layer's (they
+    // are some hundreds of bytes). `urlopen(..)` is written in each arm, not bound first: awaited where it is made, the
     // loop's future (some KiB) is built in place instead of copied.
     match opts.deadline {
         None => urlopen(src, method, url, opts).await,
         // A blocking caller's sockets bound their own waits by the deadline too.
-        Some(limit) => sync_io::timeout(limit, urlopen(src, method, url, opts))
+        Some(limit) => sync_io::timeout(limit, std::pin::pin!(urlopen(src, method, url, opts)))
             .await
             .unwrap_or_else(|| {
                 Err(Error::new(
@@ -175,7 +176,7 @@ async fn urlopen(
     src: Source<'_>,
     method: &str,
     url: &str,
-    mut opts: RequestOptions,
+    opts: &mut RequestOptions,
 ) -> Result<HttpResponse, Error> {
     let mut method = Cow::Borrowed(method);
     let defaults = src.defaults();

@@ -26,6 +26,7 @@ use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::io;
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 #[cfg(unix)]
@@ -119,17 +120,22 @@ pub(crate) fn within<R>(until: Option<Instant>, f: impl FnOnce() -> R) -> R {
 
 /// Polls `fut` to completion with every wait of a blocking caller's sockets bounded by
 /// `until` (see [`within`]).
-pub(crate) async fn limited<F: Future>(until: Option<Instant>, fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    std::future::poll_fn(|cx| within(until, || fut.as_mut().poll(cx))).await
+///
+/// `fut` is `Unpin` (a `Pin<&mut _>` of a future pinned by the caller): an `async fn` keeps
+/// its argument and what it moves the argument into side by side, so a future taken by
+/// value would be stored twice over in this one's state, and again in every future that
+/// awaits it (for the request loop, kilobytes copied whenever the request future moves).
+pub(crate) async fn limited<F: Future + Unpin>(until: Option<Instant>, mut fut: F) -> F::Output {
+    std::future::poll_fn(|cx| within(until, || Pin::new(&mut fut).poll(cx))).await
 }
 
 /// `tokio::time::timeout(limit, fut)` for a future a blocking caller may poll: its sockets'
 /// waits are bounded by the same limit (see [`limited`]), and a failure once the limit has
-/// passed is the limit running out. `None` when it ran out.
+/// passed is the limit running out. `None` when it ran out. `fut` is a pinned reference,
+/// for the reason given at [`limited`].
 pub(crate) async fn timeout<T, E>(
     limit: Duration,
-    fut: impl Future<Output = Result<T, E>>,
+    fut: impl Future<Output = Result<T, E>> + Unpin,
 ) -> Option<Result<T, E>> {
     let until = Instant::now() + limit;
     match tokio::time::timeout(limit, limited(Some(until), fut)).await {
