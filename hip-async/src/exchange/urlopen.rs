@@ -152,8 +152,9 @@ pub(crate) async fn run(
     opts: &mut RequestOptions,
 ) -> Result<HttpResponse, Error> {
     // The options are borrowed from the caller's future, not moved into each layer's (they
-    // are some hundreds of bytes). `urlopen(..)` is written in each arm, not bound first: awaited where it is made, the
-    // loop's future (some KiB) is built in place instead of copied.
+    // are some hundreds of bytes). `urlopen(..)` is written in each arm, not bound first:
+    // awaited (or pinned) where it is made, the loop's future (some KiB) is built in place
+    // instead of copied.
     match opts.deadline {
         None => urlopen(src, method, url, opts).await,
         // A blocking caller's sockets bound their own waits by the deadline too.
