@@ -461,15 +461,7 @@ mod isolated {
             .env("HIP_BENCH_PRINT_CPU", "1")
             .stdin(Stdio::null())
             .output()?;
-        if !out.status.success() {
-            return Err(format!(
-                "{} {} failed: {}",
-                kind.name(),
-                w.key(),
-                String::from_utf8_lossy(&out.stderr)
-            )
-            .into());
-        }
+        let out = succeeded(out, &format!("{} {}", kind.name(), w.key()))?;
         String::from_utf8_lossy(&out.stdout)
             .lines()
             .find_map(|l| l.strip_prefix("cpu_secs "))
@@ -645,6 +637,16 @@ impl Drop for ServerProc {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// `out` when its process exited with success, else an error naming `what` with the
+/// process's standard error.
+fn succeeded(out: std::process::Output, what: &str) -> Res<std::process::Output> {
+    if out.status.success() {
+        Ok(out)
+    } else {
+        Err(format!("{what} failed: {}", String::from_utf8_lossy(&out.stderr)).into())
     }
 }
 
@@ -2241,15 +2243,10 @@ mod instructions {
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .output()?;
-        if !run.status.success() {
-            return Err(format!(
-                "{} {} N={n} under callgrind failed: {}",
-                kind.name(),
-                w.key(),
-                String::from_utf8_lossy(&run.stderr)
-            )
-            .into());
-        }
+        succeeded(
+            run,
+            &format!("{} {} N={n} under callgrind", kind.name(), w.key()),
+        )?;
         let text = std::fs::read_to_string(&out)?;
         if std::env::var_os("HIP_BENCH_CALLGRIND_OUT").is_none() {
             let _ = std::fs::remove_file(&out);
@@ -2396,14 +2393,6 @@ mod copies {
         Ok(cmd)
     }
 
-    fn check(out: &std::process::Output, what: &str) -> Res<()> {
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!("{what} failed: {}", String::from_utf8_lossy(&out.stderr)).into())
-        }
-    }
-
     /// One run: system calls under `strace -f -c`, then copies under the preloaded counter.
     fn measure(rig: &Rig, kind: ClientKind, w: Workload, n: usize) -> Res<Counts> {
         let Rig { dir, lib, .. } = rig;
@@ -2419,7 +2408,7 @@ mod copies {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        check(&cmd.output()?, &format!("{} under strace", kind.name()))?;
+        succeeded(cmd.output()?, &format!("{} under strace", kind.name()))?;
         // Rows: % time, seconds, usecs/call, calls, [errors], syscall.
         for line in std::fs::read_to_string(&trace)?.lines() {
             let cols: Vec<&str> = line.split_whitespace().collect();
@@ -2447,7 +2436,7 @@ mod copies {
             .env("LD_PRELOAD", lib)
             .env("HIP_COPYCOUNT_OUT", &copies)
             .output()?;
-        check(&out, &format!("{} with the copy counter", kind.name()))?;
+        succeeded(out, &format!("{} with the copy counter", kind.name()))?;
         let text = std::fs::read_to_string(&copies)?;
         counts.copied = text
             .lines()
@@ -2481,7 +2470,7 @@ mod copies {
             .arg("-ldl")
             .output()
             .map_err(|e| format!("the copies mode needs a C compiler (cc): {e}"))?;
-        check(&cc, "cc benches/copycount.c")?;
+        succeeded(cc, "cc benches/copycount.c")?;
         let pki = TestPki::new();
         let rig = Rig {
             server: spawn_server(&pki)?,
