@@ -6,7 +6,7 @@ mod dual;
 
 use hip::{ErrorKind, Retry, Timeout};
 use hip_test_support as support;
-use support::RawServer;
+use support::{RawServer, Step};
 
 fn url(server: &RawServer, path: &str) -> String {
     server.url(path)
@@ -181,13 +181,8 @@ dual_test! {
 
         // A listener that accepts and never answers the TLS hello: the pool's connect
         // deadline covers the handshake.
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let held = std::thread::spawn(move || {
-            let (socket, _) = listener.accept().unwrap();
-            std::thread::sleep(std::time::Duration::from_secs(3));
-            drop(socket);
-        });
+        let silent = RawServer::start(vec![vec![Step::KeepOpen]]);
+        let port = silent.port();
         let url = format!("https://127.0.0.1:{port}/");
         let err = send!(http
             .request("GET", url.as_str())
@@ -199,6 +194,5 @@ dual_test! {
                 .contains("Connection to 127.0.0.1 timed out. (connect timeout=1.0)"),
             "{err}"
         );
-        held.join().unwrap();
     }
 }

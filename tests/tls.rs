@@ -7,7 +7,7 @@ mod dual;
 
 use hip::{CertReqs, ErrorKind};
 use hip_test_support as support;
-use support::{HttpBin, ServerCert, TestPki, CLIENT_KEY_PASSWORD};
+use support::{HttpBin, RawServer, ServerCert, Step, TestPki, CLIENT_KEY_PASSWORD};
 
 fn https_url(server: &HttpBin, path: &str) -> String {
     format!("https://localhost:{}{path}", server.port())
@@ -246,18 +246,12 @@ dual_test! {
 dual_test! {
     fn a_server_that_never_answers_the_tls_hello_is_a_connect_timeout() {
         // Accepts TCP connections and never says a word.
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let held = std::thread::spawn(move || {
-            let (socket, _) = listener.accept().unwrap();
-            std::thread::sleep(std::time::Duration::from_secs(3));
-            drop(socket);
-        });
+        let silent = RawServer::start(vec![vec![Step::KeepOpen]]);
+        let port = silent.port();
         let http = manager!(b => b.retries(false));
         let url = format!("https://127.0.0.1:{port}/");
         let err = send!(http.request("GET", url.as_str()).timeout(hip::Timeout::new().connect(0.2).read(10.0))).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::ConnectTimeout, "{err}");
         assert!(err.to_string().contains("connect timeout=0.2"), "{err}");
-        held.join().unwrap();
     }
 }
