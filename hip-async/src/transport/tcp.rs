@@ -220,6 +220,15 @@ pub(crate) async fn connect_tcp(
     opts: &ConnectOptions,
 ) -> io::Result<tokio::net::TcpStream> {
     let addrs = addresses(host, port, opts).await?;
+    race_async(host, addrs, opts).await
+}
+
+/// Races `addrs` (in Happy Eyeballs order) with tokio connects.
+async fn race_async(
+    host: &str,
+    addrs: Vec<SocketAddr>,
+    opts: &ConnectOptions,
+) -> io::Result<tokio::net::TcpStream> {
     eyeballs::race(host, addrs, opts.attempt_delay, |addr| {
         connect_addr(addr, opts)
     })
@@ -413,9 +422,7 @@ fn blocking_connect<'a>(
             let stream = eyeballs::race(host, addrs, opts.attempt_delay, connect).await?;
             sync_io::SyncTcp::from_std(stream)
         } else {
-            let connect = |addr| connect_addr(addr, opts);
-            let stream = eyeballs::race(host, addrs, opts.attempt_delay, connect).await?;
-            sync_io::SyncTcp::new(stream)
+            sync_io::SyncTcp::new(race_async(host, addrs, opts).await?)
         };
         Ok(Box::new(io) as BoxIo)
     })
